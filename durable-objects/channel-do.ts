@@ -1,0 +1,372 @@
+// ChannelDO: one per channel plugin. It owns the channel's lifecycle (status machine), takes in
+// verified webhooks (stored and de-duplicated before the provider gets its 200), processes them
+// in order per chat from its alarm, and delivers replies through its outbox.
+import { DurableObject } from "cloudflare:workers";
+import type { CommandSyntax } from "../worker/core/commands";
+import { chatKeyOf, type InboundMessage } from "../worker/core/types";
+import { setChannelStatus, deleteChannelData, type ChannelStatus } from "../worker/db/channels";
+import { getDb, type Db } from "../worker/db/client";
+import { writeLogs, type LogLevel } from "../worker/db/logs";
+import { approveUser } from "../worker/db/users";
+import { decidePairingRequest, getPairingRequest, type PairingRequestRow } from "../worker/db/pairing";
+import { channels } from "../worker/db/schema";
+import type { Env } from "../worker/env";
+import { ProviderError } from "../worker/providers/errors";
+import { eq } from "drizzle-orm";
+import { handleInbound } from "./channel/conversation";
+import { ReplySink, type ChannelDeps } from "./channel/deps";
+import { InboxProcessor } from "./channel/inbox-processor";
+import { LocalStore } from "./channel/local-store";
+import { Outbox } from "./channel/outbox";
+import { loadRuntime, type ChannelRuntime } from "./channel/runtime";
+import { texts } from "./channel/texts";
+
+/** What the Worker answers the provider: a status and a JSON body (as text). */
+export interface IngestResult {
+  status: number;
+  body: string;
+}
+
+const answer = (status: number, body: unknown): IngestResult => ({ status, body: JSON.stringify(body) });
+const OK = answer(200, { ok: true });
+
+export interface StatusView {
+  status: ChannelStatus;
+  reason: string | null;
+}
+
+/** The outcome of an admin operation that can be refused for the channel's state. */
+export type OperationResult = { ok: true } | { ok: false; status: 404 | 409; error: string };
+
+const TYPING_REFRESH_MS = 4000;
+const LOG_FLUSH_BATCH = 200;
+
+export class ChannelDO extends DurableObject<Env> {
+  private readonly store: LocalStore;
+  private readonly db: Db;
+  private readonly processor: InboxProcessor;
+  private readonly outbox: Outbox;
+  private runtimePromise: Promise<ChannelRuntime | null> | null = null;
+  private alarmRunning = false;
+  /** The provider's command syntax, known once the runtime has loaded. */
+  private commandSyntax: CommandSyntax | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new LocalStore(ctx.storage.sql);
+    this.db = getDb(env.DB);
+    this.outbox = new Outbox(this.store, {
+      runtime: () => this.runtime(),
+      log: (...args) => this.log(...args),
+      onUnauthorized: (reason) => this.setStatus("error", reason),
+      onDelivered: () => this.onDelivered(),
+    });
+    this.processor = new InboxProcessor(this.store, {
+      handle: async (row) => {
+        const runtime = await this.runtime();
+        if (!runtime) return {};
+        return handleInbound(this.deps(runtime), row.message);
+      },
+      giveUp: (row) => {
+        void this.runtime().then((runtime) => runtime && ReplySink.forMessage(this.deps(runtime), row.message).send(texts.processingFailed));
+      },
+      log: (...args) => this.log(...args),
+      afterEvent: (row) => this.outbox.flushChat(row.message.chat.id),
+      commandSyntax: () => this.commandSyntax,
+    });
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  /** Verifies, parses and stores one webhook delivery; the answer goes back to the provider. */
+  async ingest(channelId: string, provider: string, headers: [string, string][], rawBody: string): Promise<IngestResult> {
+    this.remember(channelId);
+    const runtime = await this.runtime();
+    if (!runtime || runtime.row.provider !== provider) return answer(404, { error: "unknown channel" });
+    const { adapter, context } = runtime;
+
+    if (!(await adapter.verifyWebhook(context, new Headers(headers), rawBody))) {
+      this.log("warn", "inbound.rejected", "Webhook rejected: the secret or signature does not match");
+      await this.schedule();
+      return answer(401, { error: "unauthorized" });
+    }
+    let parsed;
+    try {
+      parsed = adapter.parseWebhook(context, rawBody);
+    } catch {
+      this.log("warn", "inbound.malformed", "Webhook body is not a valid update");
+      await this.schedule();
+      return answer(400, { error: "malformed update" });
+    }
+    if (parsed.kind === "reply") return answer(parsed.response.status, parsed.response.body);
+    if (parsed.kind === "ignored") {
+      this.log("info", "inbound.ignored", `Ignored: ${parsed.reason}`, { eventId: parsed.eventId });
+      await this.schedule();
+      return OK;
+    }
+    const message = parsed.message;
+    if (runtime.row.status === "stopped") {
+      this.log("info", "inbound.dropped", "Dropped: the channel is stopped", { eventId: message.eventId });
+      await this.schedule();
+      return OK;
+    }
+    if (!this.store.addInbound(message.eventId, chatKeyOf(message), message)) {
+      this.log("info", "inbound.duplicate", "Dropped: this update was already received (provider redelivery)", { eventId: message.eventId });
+    } else {
+      this.store.put("lastInboundAt", Date.now());
+      if (this.alarmRunning) this.processor.kick();
+    }
+    await this.schedule();
+    return OK;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Connects the provider (registers the webhook at `publicUrl`) and reports the new status. */
+  async start(channelId: string, publicUrl: string): Promise<StatusView> {
+    this.remember(channelId);
+    const runtime = await this.requireRuntime();
+    await this.setStatus("starting", null);
+    const webhookUrl = `${publicUrl.replace(/\/+$/, "")}/webhooks/${runtime.row.provider}/${channelId}`;
+    try {
+      await runtime.adapter.start(runtime.context, webhookUrl);
+      this.log("info", "channel.started", `Started; webhook registered at ${webhookUrl}`);
+      await this.setStatus("running", null);
+    } catch (error) {
+      const message = (error as Error).message;
+      const reason =
+        error instanceof ProviderError && error.kind === "unauthorized"
+          ? `token revoked or invalid (${message})`
+          : `webhook rejected by provider: ${message}`;
+      this.log("error", "channel.start_failed", `Start failed: ${reason}`);
+      await this.setStatus("error", reason);
+    }
+    await this.flushLogs();
+    return this.statusView();
+  }
+
+  /** Disconnects the provider; later deliveries are acknowledged but not processed. */
+  async stop(channelId: string, reason = "stopped by an admin"): Promise<StatusView> {
+    this.remember(channelId);
+    const runtime = await this.requireRuntime();
+    try {
+      await runtime.adapter.stop(runtime.context);
+      this.log("info", "channel.stopped", `Stopped: ${reason}`);
+    } catch (error) {
+      // Stopping must always work locally; say that the provider may still deliver.
+      this.log("warn", "channel.stopped", `Stopped: ${reason}; the provider could not be told: ${(error as Error).message}`);
+    }
+    await this.setStatus("stopped", reason);
+    await this.flushLogs();
+    return this.statusView();
+  }
+
+  /** Asks the provider how delivery is going and records an honest status. */
+  async probe(channelId: string): Promise<StatusView> {
+    this.remember(channelId);
+    const runtime = await this.requireRuntime();
+    if (runtime.row.status === "running" && runtime.adapter.probe) {
+      try {
+        const result = await runtime.adapter.probe(runtime.context);
+        if (!result.ok) {
+          this.log("warn", "channel.probe", `Provider reports a problem: ${result.reason}`);
+          await this.setStatus("error", result.reason);
+        }
+      } catch (error) {
+        if (error instanceof ProviderError && error.kind === "unauthorized") await this.setStatus("error", `token revoked or invalid (${error.message})`);
+      }
+      await this.flushLogs();
+    }
+    return this.statusView();
+  }
+
+  /** Forgets cached channel data after the admin API changed the channel. */
+  async reload(channelId: string): Promise<void> {
+    this.remember(channelId);
+    this.runtimePromise = null;
+  }
+
+  /** Stops the channel and removes everything that belongs only to it (SPEC §10). */
+  async destroy(channelId: string): Promise<void> {
+    this.remember(channelId);
+    const runtime = await this.runtime();
+    if (runtime && runtime.row.status !== "stopped") {
+      await runtime.adapter.stop(runtime.context).catch(() => undefined);
+    }
+    await deleteChannelData(this.db, channelId);
+    this.runtimePromise = null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  // ---------------------------------------------------------------- pairing
+
+  /** Approves a pending request: the user is told, and the message they were held on is answered. */
+  async approvePairing(channelId: string, requestId: string): Promise<OperationResult> {
+    this.remember(channelId);
+    const runtime = await this.requireRuntime();
+    const request = await this.pendingRequest(channelId, requestId);
+    if ("error" in request) return request;
+    await approveUser(this.db, request.userId);
+    await decidePairingRequest(this.db, request.id, "approved");
+    new ReplySink(this.deps(runtime), `pairing:${request.id}`, request.chatId).send(texts.pairingApproved(runtime.workspace.name));
+    const held = request.heldMessage as InboundMessage | null;
+    if (held) {
+      // Re-queued under its own id: the original event id is already marked as handled.
+      const message: InboundMessage = { ...held, eventId: `pairing:${request.id}:held` };
+      this.store.addInbound(message.eventId, chatKeyOf(message), message);
+    }
+    this.log("info", "pairing.approved", `Pairing code ${request.code} approved`, { requestId: request.id, answeringHeldMessage: Boolean(held) });
+    await this.schedule();
+    return { ok: true };
+  }
+
+  async rejectPairing(channelId: string, requestId: string): Promise<OperationResult> {
+    this.remember(channelId);
+    const runtime = await this.requireRuntime();
+    const request = await this.pendingRequest(channelId, requestId);
+    if ("error" in request) return request;
+    await decidePairingRequest(this.db, request.id, "rejected");
+    new ReplySink(this.deps(runtime), `pairing:${request.id}`, request.chatId).send(texts.pairingRejected);
+    this.log("info", "pairing.rejected", `Pairing code ${request.code} rejected`, { requestId: request.id });
+    await this.schedule();
+    return { ok: true };
+  }
+
+  /** Writes buffered log entries to D1 now (the logs API calls this before reading). */
+  async flushLogs(): Promise<void> {
+    const channelId = this.store.get<string>("channelId");
+    if (!channelId) return;
+    for (;;) {
+      const { upTo, entries } = this.store.bufferedLogs(LOG_FLUSH_BATCH);
+      if (entries.length === 0) break;
+      await writeLogs(this.db, channelId, entries.map((entry) => ({ ...entry, channelId })));
+      this.store.dropLogs(upTo);
+    }
+    await this.flushActivity(channelId);
+  }
+
+  // ---------------------------------------------------------------- alarm
+
+  async alarm(): Promise<void> {
+    if (!this.store.get<string>("channelId")) return;
+    this.alarmRunning = true;
+    try {
+      this.processor.kick();
+      await this.processor.drain();
+      await this.outbox.flushAll();
+      this.store.pruneInbox();
+    } finally {
+      this.alarmRunning = false;
+      try {
+        await this.flushLogs();
+      } catch {
+        // D1 unavailable: the entries stay buffered and the next pass writes them.
+      }
+      await this.schedule();
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private remember(channelId: string): void {
+    if (this.store.get<string>("channelId") !== channelId) this.store.put("channelId", channelId);
+  }
+
+  private runtime(): Promise<ChannelRuntime | null> {
+    const channelId = this.store.get<string>("channelId");
+    if (!channelId) return Promise.resolve(null);
+    if (!this.runtimePromise) {
+      this.runtimePromise = loadRuntime(this.env, this.db, channelId).then(
+        (runtime) => {
+          this.commandSyntax = runtime?.adapter.commandSyntax ?? null;
+          return runtime;
+        },
+        (error) => {
+          this.runtimePromise = null;
+          throw error;
+        },
+      );
+    }
+    return this.runtimePromise;
+  }
+
+  private async requireRuntime(): Promise<ChannelRuntime> {
+    const runtime = await this.runtime();
+    if (!runtime) throw new Error("channel not found");
+    return runtime;
+  }
+
+  private async pendingRequest(channelId: string, requestId: string): Promise<PairingRequestRow | Extract<OperationResult, { ok: false }>> {
+    const request = await getPairingRequest(this.db, channelId, requestId);
+    if (!request) return { ok: false, status: 404, error: "pairing request not found" };
+    if (request.status !== "pending") return { ok: false, status: 409, error: `pairing request is already ${request.status}` };
+    if (request.expiresAt <= Date.now()) return { ok: false, status: 409, error: "pairing request has expired" };
+    return request;
+  }
+
+  private deps(runtime: ChannelRuntime): ChannelDeps {
+    return {
+      db: this.db,
+      runtime,
+      store: this.store,
+      log: (...args) => this.log(...args),
+      startTyping: (chatId) => this.startTyping(runtime, chatId),
+    };
+  }
+
+  private log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void {
+    this.store.bufferLog({ level, event, message, detail: detail ?? null, createdAt: Date.now() });
+  }
+
+  private async setStatus(status: ChannelStatus, reason: string | null): Promise<void> {
+    const runtime = await this.runtime();
+    if (!runtime) return;
+    await setChannelStatus(this.db, runtime.row.id, status, reason);
+    runtime.row.status = status;
+    runtime.row.statusReason = reason;
+  }
+
+  private statusView(): Promise<StatusView> {
+    return this.requireRuntime().then((runtime) => ({ status: runtime.row.status, reason: runtime.row.statusReason }));
+  }
+
+  private onDelivered(): void {
+    this.store.put("lastOutboundAt", Date.now());
+    void this.runtime().then(async (runtime) => {
+      // A successful send proves the credential works again.
+      if (runtime?.row.status === "error") {
+        this.log("info", "channel.recovered", "A message was delivered again; the channel is running");
+        await this.setStatus("running", null);
+      }
+    });
+  }
+
+  /** Writes the last inbound/outbound times to the channel row when they changed. */
+  private async flushActivity(channelId: string): Promise<void> {
+    const inbound = this.store.get<number>("lastInboundAt") ?? null;
+    const outbound = this.store.get<number>("lastOutboundAt") ?? null;
+    const written = this.store.get<[number | null, number | null]>("activityWritten");
+    if (written && written[0] === inbound && written[1] === outbound) return;
+    await this.db.update(channels).set({ lastInboundAt: inbound, lastOutboundAt: outbound }).where(eq(channels.id, channelId));
+    this.store.put("activityWritten", [inbound, outbound]);
+  }
+
+  private startTyping(runtime: ChannelRuntime, chatId: string): () => void {
+    const { adapter, context } = runtime;
+    if (!adapter.sendTyping) return () => undefined;
+    const send = () => void adapter.sendTyping!(context, chatId).catch(() => undefined);
+    send();
+    const timer = setInterval(send, TYPING_REFRESH_MS);
+    return () => clearInterval(timer);
+  }
+
+  /** Arms the alarm for the earliest due work; the alarm re-arms itself after each pass. */
+  private async schedule(): Promise<void> {
+    const due = this.store.nextDueAt();
+    if (due === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    const at = Math.max(due, Date.now());
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+}

@@ -1,0 +1,115 @@
+// One agent turn: store the user's message, run the backend outside the webhook request, store
+// the answer, and deliver it — or hold it as a missed reply if the chat moved to another thread.
+import { getBackend } from "../../worker/backends/registry";
+import type { InboundMessage } from "../../worker/core/types";
+import { holdMissedReply, getRoute } from "../../worker/db/routes";
+import { appendMessageQuery, threadHistory, touchThreadQuery, type ThreadRow } from "../../worker/db/threads";
+import { activeThreadFor } from "./chat-threads";
+import type { ChannelDeps, ReplySink } from "./deps";
+import { texts } from "./texts";
+
+/** A run longer than this is abandoned and the user is told; the provider never waits on it. */
+export const AGENT_TIMEOUT_MS = 5 * 60 * 1000;
+/** Turns of history sent to backends that rely on Switchboard's transcript. */
+const HISTORY_TURNS = 20;
+
+/**
+ * Prepares the turn (thread, stored message) and returns the running backend call as
+ * `background`, so the chat's commands can be handled while a slow agent thinks.
+ */
+export async function runAgentTurn(
+  deps: ChannelDeps,
+  message: InboundMessage,
+  chatKey: string,
+  reply: ReplySink,
+): Promise<{ background?: Promise<void> }> {
+  const { db, runtime } = deps;
+  const refusal = agentRefusal(runtime.workspace.agents, runtime.settings.agentWhitelist, message.text);
+  if (refusal) {
+    deps.log("info", "agent.refused", refusal, { eventId: message.eventId });
+    reply.send(refusal);
+    return {};
+  }
+  const thread = await activeThreadFor(deps, chatKey, message.text);
+  await appendMessageQuery(db, {
+    id: `msg_${message.eventId}_${runtime.row.id}_u`,
+    threadId: thread.id,
+    role: "user",
+    text: message.text,
+    channelId: runtime.row.id,
+    senderId: message.sender.id,
+  });
+  // Wrapped in an object: returning the promise itself would make the caller await it.
+  return { background: complete(deps, message, chatKey, thread, reply) };
+}
+
+async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: string, thread: ThreadRow, reply: ReplySink): Promise<void> {
+  const { db, runtime } = deps;
+  const backend = getBackend(runtime.workspace.backend);
+  const stopTyping = deps.startTyping(message.chat.id);
+  let answer: string;
+  try {
+    const history = thread.backendRef ? [] : await threadHistory(db, thread.id, HISTORY_TURNS + 1);
+    const result = await withTimeout(
+      backend.send({
+        workspace: runtime.workspace,
+        thread: { id: thread.id, title: thread.title, backendRef: thread.backendRef },
+        message: message.text,
+        agent: addressedAgent(runtime.workspace.agents, message.text),
+        sender: message.sender,
+        channel: { id: runtime.row.id, provider: runtime.row.provider },
+        history: history.slice(0, -1),
+      }),
+      AGENT_TIMEOUT_MS,
+    );
+    answer = result.text;
+  } catch (error) {
+    deps.log("error", "agent.failed", `Agent run failed: ${(error as Error).message}`, { eventId: message.eventId, thread: thread.id });
+    reply.send(texts.agentUnavailable);
+    return;
+  } finally {
+    stopTyping();
+  }
+
+  await db.batch([
+    appendMessageQuery(db, {
+      id: `msg_${message.eventId}_${runtime.row.id}_a`,
+      threadId: thread.id,
+      role: "assistant",
+      text: answer,
+      channelId: runtime.row.id,
+    }),
+    touchThreadQuery(db, thread.id),
+  ]);
+  const route = await getRoute(db, runtime.row.id, chatKey);
+  if (route?.activeThreadId === thread.id) {
+    reply.send(answer);
+    return;
+  }
+  await holdMissedReply(db, { channelId: runtime.row.id, chatKey, threadId: thread.id, text: answer });
+  deps.log("info", "reply.held", `Reply held for thread "${thread.title}": the chat switched threads`, { eventId: message.eventId, thread: thread.id });
+}
+
+/** `@name …` addresses a named agent of the workspace. */
+function addressedAgent(agents: string[], text: string): string | undefined {
+  const name = /^@(\S+)/.exec(text.trim())?.[1];
+  return name && agents.includes(name) ? name : undefined;
+}
+
+/** A refusal when the user addresses an agent this channel may not use. */
+function agentRefusal(agents: string[], whitelist: string[], text: string): string | null {
+  const agent = addressedAgent(agents, text);
+  if (!agent || whitelist.includes(agent)) return null;
+  const allowed = whitelist.filter((name) => agents.includes(name));
+  return allowed.length > 0
+    ? `The agent @${agent} is not available here. Allowed agents: ${allowed.map((name) => `@${name}`).join(", ")}.`
+    : `The agent @${agent} is not available here.`;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

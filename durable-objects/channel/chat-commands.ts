@@ -1,0 +1,88 @@
+// What each chat command does (SPEC §6). Parsing lives in worker/core/commands.ts.
+import { helpText, type ParsedCommand } from "../../worker/core/commands";
+import { chatKeyOf, type InboundMessage } from "../../worker/core/types";
+import { deleteMissed, getRoute, listMissed, missedCounts, setActiveThread, setListing } from "../../worker/db/routes";
+import { getThread, listChatThreads, ownerKeyOf } from "../../worker/db/threads";
+import { newPersonalThread } from "./chat-threads";
+import type { ChannelDeps, ReplySink } from "./deps";
+import { texts } from "./texts";
+
+/** How many threads `/threads` lists. */
+const LISTED_THREADS = 10;
+
+export async function runCommand(deps: ChannelDeps, message: InboundMessage, command: ParsedCommand, reply: ReplySink): Promise<void> {
+  const chatKey = chatKeyOf(message);
+  const syntax = deps.runtime.adapter.commandSyntax;
+  switch (command.name) {
+    case "start":
+      reply.send(texts.connected(deps.runtime.workspace.name, syntax));
+      return;
+    case "help":
+      reply.send(helpText(syntax));
+      return;
+    case "new": {
+      const thread = await newPersonalThread(deps, chatKey, command.args.slice(0, 80) || "New thread");
+      await setActiveThread(deps.db, deps.runtime.row.id, chatKey, thread.id);
+      reply.send(texts.newThread(thread.title));
+      return;
+    }
+    case "threads":
+      return listThreads(deps, chatKey, reply);
+    case "switch":
+      return switchThread(deps, chatKey, command.args, reply);
+    case "more":
+      return deliverMissed(deps, chatKey, reply);
+  }
+}
+
+async function listThreads(deps: ChannelDeps, chatKey: string, reply: ReplySink): Promise<void> {
+  const { db, runtime } = deps;
+  const syntax = runtime.adapter.commandSyntax;
+  const channelId = runtime.row.id;
+  const threads = await listChatThreads(db, ownerKeyOf(channelId, chatKey), runtime.row.threadId, LISTED_THREADS);
+  if (threads.length === 0) {
+    reply.send(texts.noThreads(syntax));
+    return;
+  }
+  const route = await getRoute(db, channelId, chatKey);
+  const unread = await missedCounts(db, channelId, chatKey, threads.map((thread) => thread.id));
+  await setListing(db, channelId, chatKey, threads.map((thread) => thread.id));
+  const lines = threads.map((thread, index) => {
+    const marks = [
+      thread.id === route?.activeThreadId ? "active" : null,
+      thread.id === runtime.row.threadId ? "shared" : null,
+      unread.get(thread.id) ? `${unread.get(thread.id)} unread` : null,
+    ].filter(Boolean);
+    return `${index + 1}. ${thread.title}${marks.length ? ` (${marks.join(", ")})` : ""}`;
+  });
+  reply.send(["Your threads:", ...lines, "", texts.threadsFooter(syntax)].join("\n"));
+}
+
+async function switchThread(deps: ChannelDeps, chatKey: string, args: string, reply: ReplySink): Promise<void> {
+  const { db, runtime } = deps;
+  const syntax = runtime.adapter.commandSyntax;
+  const channelId = runtime.row.id;
+  const route = await getRoute(db, channelId, chatKey);
+  const index = /^\d+$/.test(args) ? Number(args) - 1 : -1;
+  const threadId = route?.lastListing[index];
+  const thread = threadId ? await getThread(db, threadId) : undefined;
+  if (!thread) {
+    reply.send(texts.switchUsage(syntax));
+    return;
+  }
+  await setActiveThread(db, channelId, chatKey, thread.id);
+  const missed = (await missedCounts(db, channelId, chatKey, [thread.id])).get(thread.id) ?? 0;
+  reply.send(missed > 0 ? `${texts.switched(thread.title)}\n${texts.missedWhileAway(missed, syntax)}` : texts.switched(thread.title));
+}
+
+async function deliverMissed(deps: ChannelDeps, chatKey: string, reply: ReplySink): Promise<void> {
+  const { db, runtime } = deps;
+  const activeThreadId = (await getRoute(db, runtime.row.id, chatKey))?.activeThreadId;
+  const missed = activeThreadId ? await listMissed(db, runtime.row.id, chatKey, activeThreadId) : [];
+  if (missed.length === 0) {
+    reply.send(texts.noMissed);
+    return;
+  }
+  for (const item of missed) reply.send(item.text);
+  await deleteMissed(db, missed.map((item) => item.id));
+}

@@ -1,0 +1,42 @@
+// What message handling may use: the channel's runtime, D1, the DO's local store and log.
+import type { InboundMessage } from "../../worker/core/types";
+import { splitText } from "../../worker/core/split-text";
+import type { Db } from "../../worker/db/client";
+import type { LogLevel } from "../../worker/db/logs";
+import type { LocalStore } from "./local-store";
+import type { ChannelRuntime } from "./runtime";
+
+export interface ChannelDeps {
+  db: Db;
+  runtime: ChannelRuntime;
+  store: LocalStore;
+  log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;
+  /** Shows "typing…" in `chatId` until the returned function is called. */
+  startTyping(chatId: string): () => void;
+}
+
+/**
+ * Replies for one inbound event. Every chunk gets a key derived from the event id and its
+ * position, so handling the same event again after a crash cannot queue a second copy.
+ */
+export class ReplySink {
+  private count = 0;
+
+  constructor(
+    private readonly deps: ChannelDeps,
+    private readonly eventId: string,
+    private readonly chatId: string,
+    private readonly replyTo?: string,
+  ) {}
+
+  static forMessage(deps: ChannelDeps, message: InboundMessage): ReplySink {
+    // Quote the question in groups so the answer's context is clear; DMs need no quoting.
+    return new ReplySink(deps, message.eventId, message.chat.id, message.chat.type === "group" ? message.messageId : undefined);
+  }
+
+  send(text: string): void {
+    for (const chunk of splitText(text, this.deps.runtime.adapter.maxTextLength)) {
+      this.deps.store.enqueue(`${this.eventId}:${this.count++}`, this.chatId, chunk, this.replyTo);
+    }
+  }
+}

@@ -1,0 +1,252 @@
+// The ChannelDO's own SQLite: inbox (de-duplicated inbound events), outbox (replies awaiting
+// delivery), a log buffer flushed to D1, and a few small key/values. Everything here is written
+// synchronously, so each write is durable before the DO answers the webhook.
+import type { InboundMessage } from "../../worker/core/types";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS inbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL UNIQUE,
+  chat_key TEXT NOT NULL,
+  message TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (state, chat_key, seq);
+CREATE TABLE IF NOT EXISTS outbox (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  dedupe_key TEXT NOT NULL UNIQUE,
+  chat_id TEXT NOT NULL,
+  text TEXT NOT NULL,
+  reply_to TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS log_buffer (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  level TEXT NOT NULL,
+  event TEXT NOT NULL,
+  message TEXT NOT NULL,
+  detail TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+/** Inbound events are remembered this long after processing, to recognise late redeliveries. */
+const DEDUPE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface InboxRow {
+  seq: number;
+  eventId: string;
+  chatKey: string;
+  message: InboundMessage;
+  attempts: number;
+}
+
+export interface OutboxRow {
+  seq: number;
+  dedupeKey: string;
+  chatId: string;
+  text: string;
+  replyTo: string | null;
+  attempts: number;
+  nextAttemptAt: number;
+}
+
+export interface BufferedLog {
+  level: "info" | "warn" | "error";
+  event: string;
+  message: string;
+  detail: Record<string, unknown> | null;
+  createdAt: number;
+}
+
+export class LocalStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(SCHEMA);
+    this.resetRunning();
+  }
+
+  // --- inbox ---
+
+  /** Stores an inbound event unless its id was seen before; true when it is new. */
+  addInbound(eventId: string, chatKey: string, message: InboundMessage, now = Date.now()): boolean {
+    const cursor = this.sql.exec(
+      "INSERT INTO inbox (event_id, chat_key, message, next_attempt_at, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+      eventId,
+      chatKey,
+      JSON.stringify(message),
+      now,
+      now,
+    );
+    return cursor.rowsWritten > 0;
+  }
+
+  /** Chats with inbound events due now. */
+  dueChats(now = Date.now()): string[] {
+    return this.sql
+      .exec<{ chat_key: string }>("SELECT DISTINCT chat_key FROM inbox WHERE state = 'pending' AND next_attempt_at <= ?", now)
+      .toArray()
+      .map((row) => row.chat_key);
+  }
+
+  /** The oldest pending event of a chat, if it is due (later events wait behind it: per-chat order). */
+  nextInbound(chatKey: string, now = Date.now()): InboxRow | null {
+    const row = this.sql
+      .exec<{ seq: number; event_id: string; chat_key: string; message: string; attempts: number; next_attempt_at: number }>(
+        "SELECT seq, event_id, chat_key, message, attempts, next_attempt_at FROM inbox WHERE state = 'pending' AND chat_key = ? ORDER BY seq LIMIT 1",
+        chatKey,
+      )
+      .toArray()[0];
+    if (!row || row.next_attempt_at > now) return null;
+    return { seq: row.seq, eventId: row.event_id, chatKey: row.chat_key, message: JSON.parse(row.message), attempts: row.attempts };
+  }
+
+  /** Taken by a chain; reset to pending if the object restarts before it finishes. */
+  markInboundRunning(seq: number): void {
+    this.sql.exec("UPDATE inbox SET state = 'running' WHERE seq = ?", seq);
+  }
+
+  /** After a restart, events that were being handled are handled again (replies are de-duplicated). */
+  resetRunning(): void {
+    this.sql.exec("UPDATE inbox SET state = 'pending' WHERE state = 'running'");
+  }
+
+  finishInbound(seq: number, state: "done" | "failed"): void {
+    this.sql.exec("UPDATE inbox SET state = ?, message = '{}' WHERE seq = ?", state, seq);
+  }
+
+  retryInboundLater(seq: number, at: number): void {
+    this.sql.exec("UPDATE inbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, seq);
+  }
+
+  /** Forgets processed events older than the de-duplication window. */
+  pruneInbox(now = Date.now()): void {
+    this.sql.exec("DELETE FROM inbox WHERE state IN ('done', 'failed') AND received_at < ?", now - DEDUPE_WINDOW_MS);
+  }
+
+  // --- outbox ---
+
+  /** Queues a message; a repeated `dedupeKey` (the same reply re-produced after a crash) is ignored. */
+  enqueue(dedupeKey: string, chatId: string, text: string, replyTo?: string, now = Date.now()): void {
+    this.sql.exec(
+      "INSERT INTO outbox (dedupe_key, chat_id, text, reply_to, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+      dedupeKey,
+      chatId,
+      text,
+      replyTo ?? null,
+      now,
+      now,
+    );
+  }
+
+  outboxChats(now = Date.now()): string[] {
+    return this.sql
+      .exec<{ chat_id: string }>("SELECT DISTINCT chat_id FROM outbox WHERE next_attempt_at <= ?", now)
+      .toArray()
+      .map((row) => row.chat_id);
+  }
+
+  /** The oldest queued message of a chat (sent strictly in order). */
+  nextOutbound(chatId: string): OutboxRow | null {
+    const row = this.sql
+      .exec<{ seq: number; dedupe_key: string; chat_id: string; text: string; reply_to: string | null; attempts: number; next_attempt_at: number }>(
+        "SELECT * FROM outbox WHERE chat_id = ? ORDER BY seq LIMIT 1",
+        chatId,
+      )
+      .toArray()[0];
+    if (!row) return null;
+    return {
+      seq: row.seq,
+      dedupeKey: row.dedupe_key,
+      chatId: row.chat_id,
+      text: row.text,
+      replyTo: row.reply_to,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_attempt_at,
+    };
+  }
+
+  removeOutbound(seq: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
+  }
+
+  retryOutboundLater(seq: number, at: number): void {
+    this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, seq);
+  }
+
+  clearOutbox(): void {
+    this.sql.exec("DELETE FROM outbox");
+  }
+
+  // --- scheduling ---
+
+  /** When the next inbox or outbox row is due, or null when nothing waits. */
+  nextDueAt(): number | null {
+    const row = this.sql
+      .exec<{ at: number | null }>(
+        `SELECT min(at) AS at FROM (
+           SELECT min(next_attempt_at) AS at FROM inbox WHERE state = 'pending'
+           UNION ALL SELECT min(next_attempt_at) FROM outbox
+           UNION ALL SELECT min(created_at) FROM log_buffer)`,
+      )
+      .one();
+    return row.at ?? null;
+  }
+
+  // --- log buffer ---
+
+  bufferLog(entry: BufferedLog): void {
+    this.sql.exec(
+      "INSERT INTO log_buffer (level, event, message, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+      entry.level,
+      entry.event,
+      entry.message,
+      entry.detail ? JSON.stringify(entry.detail) : null,
+      entry.createdAt,
+    );
+  }
+
+  /** Buffered logs up to `limit`, oldest first, with the highest seq for `dropLogs`. */
+  bufferedLogs(limit: number): { upTo: number; entries: BufferedLog[] } {
+    const rows = this.sql
+      .exec<{ seq: number; level: BufferedLog["level"]; event: string; message: string; detail: string | null; created_at: number }>(
+        "SELECT * FROM log_buffer ORDER BY seq LIMIT ?",
+        limit,
+      )
+      .toArray();
+    return {
+      upTo: rows.at(-1)?.seq ?? 0,
+      entries: rows.map((row) => ({
+        level: row.level,
+        event: row.event,
+        message: row.message,
+        detail: row.detail ? JSON.parse(row.detail) : null,
+        createdAt: row.created_at,
+      })),
+    };
+  }
+
+  dropLogs(upTo: number): void {
+    this.sql.exec("DELETE FROM log_buffer WHERE seq <= ?", upTo);
+  }
+
+  // --- key/values ---
+
+  get<T>(key: string): T | undefined {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = ?", key).toArray()[0];
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  put(key: string, value: unknown): void {
+    this.sql.exec("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, JSON.stringify(value));
+  }
+
+  delete(key: string): void {
+    this.sql.exec("DELETE FROM kv WHERE key = ?", key);
+  }
+}

@@ -1,0 +1,82 @@
+// Delivers queued replies in order per chat: honours 429 retry_after, backs off on 5xx and
+// network errors, gives up after a bound with an error in the log.
+import { ProviderError } from "../../worker/providers/errors";
+import type { LogLevel } from "../../worker/db/logs";
+import type { LocalStore, OutboxRow } from "./local-store";
+import type { ChannelRuntime } from "./runtime";
+
+/** Attempts before a message is given up (logged as an error). */
+export const MAX_SEND_ATTEMPTS = 6;
+const BASE_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 60_000;
+
+export interface OutboxHooks {
+  runtime(): Promise<ChannelRuntime | null>;
+  log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;
+  /** The provider refused the credential: the channel is in error until fixed. */
+  onUnauthorized(reason: string): Promise<void>;
+  onDelivered(): void;
+}
+
+export class Outbox {
+  /** Chats with a flush under way: one sender per chat keeps the order and prevents double sends. */
+  private readonly flushing = new Set<string>();
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly hooks: OutboxHooks,
+  ) {}
+
+  /** Sends every due message of every chat. */
+  async flushAll(): Promise<void> {
+    await Promise.all(this.store.outboxChats().map((chatId) => this.flushChat(chatId)));
+  }
+
+  /** Sends a chat's due messages in order, stopping at the first that must wait. */
+  async flushChat(chatId: string): Promise<void> {
+    if (this.flushing.has(chatId)) return;
+    this.flushing.add(chatId);
+    try {
+      const runtime = await this.hooks.runtime();
+      if (!runtime) return;
+      for (let row = this.store.nextOutbound(chatId); row && row.nextAttemptAt <= Date.now(); row = this.store.nextOutbound(chatId)) {
+        if (!(await this.sendOne(runtime, row))) break;
+      }
+    } finally {
+      this.flushing.delete(chatId);
+    }
+  }
+
+  /** True when the chat may continue with its next message. */
+  private async sendOne(runtime: ChannelRuntime, row: OutboxRow): Promise<boolean> {
+    const detail = { chat: row.chatId, attempt: row.attempts + 1, key: row.dedupeKey };
+    try {
+      await runtime.adapter.sendText(runtime.context, { chatId: row.chatId, text: row.text, replyTo: row.replyTo ?? undefined });
+      this.store.removeOutbound(row.seq);
+      this.hooks.log("info", "outbound.sent", `Sent ${row.text.length} characters`, detail);
+      this.hooks.onDelivered();
+      return true;
+    } catch (error) {
+      const failure = error instanceof ProviderError ? error : new ProviderError("transient", (error as Error).message);
+      if (failure.kind === "unauthorized") {
+        this.store.removeOutbound(row.seq);
+        this.hooks.log("error", "outbound.failed", `Not sent, credential refused: ${failure.message}`, detail);
+        await this.hooks.onUnauthorized(`token revoked or invalid (${failure.message})`);
+        return true;
+      }
+      if (failure.kind === "permanent" || row.attempts + 1 >= MAX_SEND_ATTEMPTS) {
+        this.store.removeOutbound(row.seq);
+        const why = failure.kind === "permanent" ? "refused by the provider" : `gave up after ${MAX_SEND_ATTEMPTS} attempts`;
+        this.hooks.log("error", "outbound.failed", `Not sent, ${why}: ${failure.message}`, detail);
+        return true;
+      }
+      const delay =
+        failure.kind === "rate-limited" && failure.retryAfterMs !== undefined
+          ? failure.retryAfterMs
+          : Math.min(BASE_BACKOFF_MS * 2 ** row.attempts, MAX_BACKOFF_MS);
+      this.store.retryOutboundLater(row.seq, Date.now() + delay);
+      this.hooks.log("warn", "outbound.retry", `Send failed (${failure.kind}), retrying in ${Math.ceil(delay / 1000)} s: ${failure.message}`, detail);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,8 @@
+// Values test/global-setup.ts provides to the test configuration.
+declare module "vitest" {
+  export interface ProvidedContext {
+    fakesBase: string;
+    telegramApiBase: string;
+  }
+}
+export {};

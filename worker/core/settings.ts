@@ -1,0 +1,19 @@
+// Channel settings: access control (SPEC §5) plus per-channel options. Stored as JSON on the channel.
+import { z } from "zod";
+import { accessSettingsSchema } from "./policy";
+
+export const channelSettingsSchema = accessSettingsSchema.extend({
+  /** Agents of the workspace users of this channel may address with `@name` (empty: none). */
+  agentWhitelist: z.array(z.string().min(1)).default([]),
+});
+export type ChannelSettings = z.infer<typeof channelSettingsSchema>;
+
+/** A PATCH body: every field optional, nothing defaulted, unknown fields refused. */
+export const channelSettingsPatchSchema = accessSettingsSchema
+  .extend({ agentWhitelist: z.array(z.string().min(1)) })
+  .partial()
+  .strict();
+
+export function readSettings(stored: unknown): ChannelSettings {
+  return channelSettingsSchema.parse(stored ?? {});
+}

@@ -1,0 +1,40 @@
+// Channel logs: every decision the ChannelDO makes, bounded per channel.
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { channelLogs } from "./schema";
+
+export type LogLevel = "info" | "warn" | "error";
+export type LogEntry = typeof channelLogs.$inferInsert;
+
+/** Newest entries kept per channel; older ones are pruned when new ones are written. */
+export const LOGS_KEPT_PER_CHANNEL = 5000;
+
+/** Writes entries and prunes the channel's oldest beyond the bound, in one round trip. */
+export async function writeLogs(db: Db, channelId: string, entries: LogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.batch([
+    db.insert(channelLogs).values(entries),
+    db.delete(channelLogs).where(
+      and(
+        eq(channelLogs.channelId, channelId),
+        lt(
+          channelLogs.id,
+          sql`(select id from channel_logs where channel_id = ${channelId} order by id desc limit 1 offset ${LOGS_KEPT_PER_CHANNEL - 1})`,
+        ),
+      ),
+    ),
+  ]);
+}
+
+export async function listLogs(db: Db, channelId: string, options: { level?: LogLevel; limit: number; before?: number }) {
+  const conditions = [eq(channelLogs.channelId, channelId)];
+  if (options.level) conditions.push(eq(channelLogs.level, options.level));
+  if (options.before) conditions.push(lt(channelLogs.id, options.before));
+  return db
+    .select()
+    .from(channelLogs)
+    .where(and(...conditions))
+    .orderBy(desc(channelLogs.id))
+    .limit(options.limit)
+    .all();
+}

@@ -1,0 +1,98 @@
+// Pairing requests (unknown user asks, admin decides) and invite codes (admin hands out, user redeems).
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { newCode, newId } from "../crypto/random";
+import type { InboundMessage } from "../core/types";
+import type { Db } from "./client";
+import { inviteCodes, pairingRequests } from "./schema";
+
+export type PairingRequestRow = typeof pairingRequests.$inferSelect;
+export type InviteCodeRow = typeof inviteCodes.$inferSelect;
+
+export const PAIRING_TTL_MS = 60 * 60 * 1000;
+export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** The user's open request, if one is still pending and unexpired. */
+export async function findPendingRequest(db: Db, userId: string, now = Date.now()): Promise<PairingRequestRow | undefined> {
+  return db
+    .select()
+    .from(pairingRequests)
+    .where(and(eq(pairingRequests.userId, userId), eq(pairingRequests.status, "pending"), gt(pairingRequests.expiresAt, now)))
+    .get();
+}
+
+/** How many requests the user opened since `since` (rate limit). */
+export async function countRequestsSince(db: Db, userId: string, since: number): Promise<number> {
+  const rows = await db
+    .select({ id: pairingRequests.id })
+    .from(pairingRequests)
+    .where(and(eq(pairingRequests.userId, userId), gt(pairingRequests.createdAt, since)))
+    .all();
+  return rows.length;
+}
+
+export async function createPairingRequest(
+  db: Db,
+  input: { channelId: string; userId: string; chatId: string; heldMessage: InboundMessage | null },
+): Promise<PairingRequestRow> {
+  const now = Date.now();
+  return db
+    .insert(pairingRequests)
+    .values({
+      id: newId("pr"),
+      channelId: input.channelId,
+      userId: input.userId,
+      chatId: input.chatId,
+      code: newCode(),
+      status: "pending",
+      heldMessage: input.heldMessage as unknown as Record<string, unknown> | null,
+      createdAt: now,
+      expiresAt: now + PAIRING_TTL_MS,
+    })
+    .returning()
+    .get();
+}
+
+export async function getPairingRequest(db: Db, channelId: string, id: string): Promise<PairingRequestRow | undefined> {
+  return db.select().from(pairingRequests).where(and(eq(pairingRequests.channelId, channelId), eq(pairingRequests.id, id))).get();
+}
+
+export async function decidePairingRequest(db: Db, id: string, status: "approved" | "rejected"): Promise<void> {
+  await db.update(pairingRequests).set({ status, decidedAt: Date.now() }).where(eq(pairingRequests.id, id));
+}
+
+export async function listPendingRequests(db: Db, channelId: string, now = Date.now()): Promise<PairingRequestRow[]> {
+  return db
+    .select()
+    .from(pairingRequests)
+    .where(and(eq(pairingRequests.channelId, channelId), eq(pairingRequests.status, "pending"), gt(pairingRequests.expiresAt, now)))
+    .orderBy(desc(pairingRequests.createdAt))
+    .all();
+}
+
+export async function createInviteCode(db: Db, channelId: string): Promise<InviteCodeRow> {
+  const now = Date.now();
+  return db
+    .insert(inviteCodes)
+    .values({ id: newId("inv"), channelId, code: newCode(), createdAt: now, expiresAt: now + INVITE_TTL_MS })
+    .returning()
+    .get();
+}
+
+/** Marks an unexpired, unused code as redeemed by `userId`; false when no such code exists. */
+export async function redeemInviteCode(db: Db, channelId: string, code: string, userId: string): Promise<boolean> {
+  const now = Date.now();
+  const redeemed = await db
+    .update(inviteCodes)
+    .set({ redeemedBy: userId, redeemedAt: now })
+    .where(
+      and(
+        eq(inviteCodes.channelId, channelId),
+        eq(inviteCodes.code, code.toUpperCase()),
+        isNull(inviteCodes.redeemedAt),
+        gt(inviteCodes.expiresAt, now),
+      ),
+    )
+    .returning({ id: inviteCodes.id })
+    .all();
+  return redeemed.length > 0;
+}

@@ -1,0 +1,57 @@
+// Chat routes (active thread and last listing per DM user or group) and missed replies.
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { newId } from "../crypto/random";
+import type { Db } from "./client";
+import { chatRoutes, missedReplies } from "./schema";
+
+export type ChatRouteRow = typeof chatRoutes.$inferSelect;
+
+export async function getRoute(db: Db, channelId: string, chatKey: string): Promise<ChatRouteRow | undefined> {
+  return db.select().from(chatRoutes).where(and(eq(chatRoutes.channelId, channelId), eq(chatRoutes.chatKey, chatKey))).get();
+}
+
+export async function setActiveThread(db: Db, channelId: string, chatKey: string, threadId: string): Promise<void> {
+  await db
+    .insert(chatRoutes)
+    .values({ channelId, chatKey, activeThreadId: threadId, updatedAt: Date.now() })
+    .onConflictDoUpdate({ target: [chatRoutes.channelId, chatRoutes.chatKey], set: { activeThreadId: threadId, updatedAt: Date.now() } });
+}
+
+export async function setListing(db: Db, channelId: string, chatKey: string, threadIds: string[]): Promise<void> {
+  await db
+    .insert(chatRoutes)
+    .values({ channelId, chatKey, lastListing: threadIds, updatedAt: Date.now() })
+    .onConflictDoUpdate({
+      target: [chatRoutes.channelId, chatRoutes.chatKey],
+      set: { lastListing: sql`excluded.last_listing`, updatedAt: Date.now() },
+    });
+}
+
+export async function holdMissedReply(db: Db, input: { channelId: string; chatKey: string; threadId: string; text: string }): Promise<void> {
+  await db.insert(missedReplies).values({ id: newId("mr"), ...input, createdAt: Date.now() });
+}
+
+/** Unread counts per thread for one chat. */
+export async function missedCounts(db: Db, channelId: string, chatKey: string, threadIds: string[]): Promise<Map<string, number>> {
+  if (threadIds.length === 0) return new Map();
+  const rows = await db
+    .select({ threadId: missedReplies.threadId, count: sql<number>`count(*)` })
+    .from(missedReplies)
+    .where(and(eq(missedReplies.channelId, channelId), eq(missedReplies.chatKey, chatKey), inArray(missedReplies.threadId, threadIds)))
+    .groupBy(missedReplies.threadId)
+    .all();
+  return new Map(rows.map((row) => [row.threadId, Number(row.count)]));
+}
+
+export async function listMissed(db: Db, channelId: string, chatKey: string, threadId: string) {
+  return db
+    .select()
+    .from(missedReplies)
+    .where(and(eq(missedReplies.channelId, channelId), eq(missedReplies.chatKey, chatKey), eq(missedReplies.threadId, threadId)))
+    .orderBy(asc(missedReplies.createdAt))
+    .all();
+}
+
+export async function deleteMissed(db: Db, ids: string[]): Promise<void> {
+  if (ids.length > 0) await db.delete(missedReplies).where(inArray(missedReplies.id, ids));
+}

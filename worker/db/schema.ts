@@ -1,0 +1,177 @@
+// D1 schema (drizzle). docs/storage-schema.md explains every table and who writes it.
+// Times are Unix milliseconds. No ON DELETE CASCADE: drizzle may rebuild tables in later
+// migrations, and a rebuild on D1 would silently cascade (see docs/storage-schema.md).
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () => integer("created_at").notNull().default(sql`(unixepoch() * 1000)`);
+
+export const workspaces = sqliteTable("workspaces", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** Agent backend kind: echo | openai | anythingllm | workers-ai | webhook. */
+  backend: text("backend").notNull(),
+  /** Backend settings that are not secret (base URL, model, …), JSON. */
+  config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  /** Backend secrets (API keys), AES-GCM encrypted JSON; never returned by the API. */
+  secretsEnc: text("secrets_enc"),
+  /** Named agents users may address with `@name`, JSON array of strings. */
+  agents: text("agents", { mode: "json" }).$type<string[]>().notNull().default([]),
+  isDefault: integer("is_default", { mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
+});
+
+export const threads = sqliteTable(
+  "threads",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    title: text("title").notNull(),
+    /** personal: created for one chat (DM user or group); shared: bound as a channel default. */
+    kind: text("kind").$type<"personal" | "shared">().notNull(),
+    /** For personal threads: the owner, `<channelId>:<chatKey>`. */
+    ownerKey: text("owner_key"),
+    /** The backend's own thread id, for backends that keep history themselves. */
+    backendRef: text("backend_ref"),
+    createdAt: createdAt(),
+    lastMessageAt: integer("last_message_at"),
+  },
+  (t) => [index("threads_owner_idx").on(t.ownerKey, t.lastMessageAt), index("threads_workspace_idx").on(t.workspaceId)],
+);
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    threadId: text("thread_id").notNull(),
+    role: text("role").$type<"user" | "assistant">().notNull(),
+    text: text("text").notNull(),
+    channelId: text("channel_id"),
+    /** Provider user id of the author (user messages). */
+    senderId: text("sender_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("messages_thread_idx").on(t.threadId, t.createdAt)],
+);
+
+export const channels = sqliteTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    provider: text("provider").notNull(),
+    workspaceId: text("workspace_id").notNull(),
+    /** Bound default thread; null means every chat gets its own threads. */
+    threadId: text("thread_id"),
+    displayName: text("display_name"),
+    /** Provider account identity (bot id), used to detect an account connected twice. */
+    accountId: text("account_id").notNull(),
+    /** Human account label (bot @username). */
+    accountName: text("account_name"),
+    /** Provider account details from the credential test (e.g. Telegram getMe), JSON. */
+    accountInfo: text("account_info", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    /** Credentials plus the webhook secret, AES-GCM encrypted JSON (row id as AAD). */
+    credentialsEnc: text("credentials_enc").notNull(),
+    settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    status: text("status").$type<"stopped" | "starting" | "running" | "error">().notNull().default("stopped"),
+    statusReason: text("status_reason"),
+    statusAt: integer("status_at"),
+    lastInboundAt: integer("last_inbound_at"),
+    lastOutboundAt: integer("last_outbound_at"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [index("channels_account_idx").on(t.provider, t.accountId)],
+);
+
+export const channelUsers = sqliteTable(
+  "channel_users",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    providerUserId: text("provider_user_id").notNull(),
+    username: text("username"),
+    displayName: text("display_name"),
+    state: text("state").$type<"pending" | "approved" | "disabled">().notNull(),
+    createdAt: createdAt(),
+    approvedAt: integer("approved_at"),
+    lastSeenAt: integer("last_seen_at"),
+  },
+  (t) => [uniqueIndex("channel_users_provider_idx").on(t.channelId, t.providerUserId)],
+);
+
+export const pairingRequests = sqliteTable(
+  "pairing_requests",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    userId: text("user_id").notNull(),
+    /** Provider chat id of the DM, where the approval notice and the held answer go. */
+    chatId: text("chat_id").notNull(),
+    code: text("code").notNull(),
+    status: text("status").$type<"pending" | "approved" | "rejected" | "expired">().notNull(),
+    /** The message that triggered the request, answered on approval (normalised inbound JSON). */
+    heldMessage: text("held_message", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+    decidedAt: integer("decided_at"),
+  },
+  (t) => [index("pairing_channel_idx").on(t.channelId, t.status), index("pairing_user_idx").on(t.userId, t.createdAt)],
+);
+
+export const inviteCodes = sqliteTable(
+  "invite_codes",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    code: text("code").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+    redeemedBy: text("redeemed_by"),
+    redeemedAt: integer("redeemed_at"),
+  },
+  (t) => [uniqueIndex("invite_codes_code_idx").on(t.channelId, t.code)],
+);
+
+export const chatRoutes = sqliteTable(
+  "chat_routes",
+  {
+    channelId: text("channel_id").notNull(),
+    /** `dm:<providerUserId>` or `group:<providerChatId>`. */
+    chatKey: text("chat_key").notNull(),
+    activeThreadId: text("active_thread_id"),
+    /** Thread ids of the last `/threads` listing, in the numbered order shown. */
+    lastListing: text("last_listing", { mode: "json" }).$type<string[]>().notNull().default([]),
+    updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.chatKey] })],
+);
+
+/** Replies that arrived for a thread that was not the chat's active one. */
+export const missedReplies = sqliteTable(
+  "missed_replies",
+  {
+    id: text("id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    chatKey: text("chat_key").notNull(),
+    threadId: text("thread_id").notNull(),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("missed_replies_chat_idx").on(t.channelId, t.chatKey, t.threadId)],
+);
+
+export const channelLogs = sqliteTable(
+  "channel_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    channelId: text("channel_id").notNull(),
+    level: text("level").$type<"info" | "warn" | "error">().notNull(),
+    /** Machine-readable event name, e.g. `inbound.accepted`, `inbound.dropped`, `outbound.failed`. */
+    event: text("event").notNull(),
+    message: text("message").notNull(),
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("channel_logs_channel_idx").on(t.channelId, t.id)],
+);

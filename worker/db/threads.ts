@@ -1,0 +1,70 @@
+// Threads and their messages.
+import { and, desc, eq, or, sql } from "drizzle-orm";
+import { newId } from "../crypto/random";
+import type { Db } from "./client";
+import { messages, threads } from "./schema";
+
+export type ThreadRow = typeof threads.$inferSelect;
+
+/** Owner key of a chat's personal threads. */
+export function ownerKeyOf(channelId: string, chatKey: string): string {
+  return `${channelId}:${chatKey}`;
+}
+
+export async function getThread(db: Db, id: string): Promise<ThreadRow | undefined> {
+  return db.select().from(threads).where(eq(threads.id, id)).get();
+}
+
+export async function createThread(
+  db: Db,
+  input: { workspaceId: string; title: string; kind: ThreadRow["kind"]; ownerKey: string | null; backendRef?: string | null },
+): Promise<ThreadRow> {
+  return db
+    .insert(threads)
+    .values({ id: newId("th"), backendRef: null, ...input, lastMessageAt: Date.now() })
+    .returning()
+    .get();
+}
+
+/** A chat's threads, most recent first: its personal ones plus the channel's bound thread. */
+export async function listChatThreads(db: Db, ownerKey: string, boundThreadId: string | null, limit: number): Promise<ThreadRow[]> {
+  const owned = eq(threads.ownerKey, ownerKey);
+  return db
+    .select()
+    .from(threads)
+    .where(boundThreadId ? or(owned, eq(threads.id, boundThreadId)) : owned)
+    .orderBy(desc(threads.lastMessageAt))
+    .limit(limit)
+    .all();
+}
+
+export async function listWorkspaceThreads(db: Db, workspaceId: string): Promise<ThreadRow[]> {
+  return db.select().from(threads).where(eq(threads.workspaceId, workspaceId)).orderBy(desc(threads.lastMessageAt)).all();
+}
+
+/** The last `limit` turns of a thread, oldest first. */
+export async function threadHistory(db: Db, threadId: string, limit: number) {
+  const rows = await db
+    .select({ role: messages.role, text: messages.text })
+    .from(messages)
+    .where(eq(messages.threadId, threadId))
+    .orderBy(desc(messages.createdAt))
+    .limit(limit)
+    .all();
+  return rows.reverse();
+}
+
+/**
+ * Appends a message under a deterministic id, so re-processing the same inbound event after a
+ * crash writes it once.
+ */
+export function appendMessageQuery(
+  db: Db,
+  input: { id: string; threadId: string; role: "user" | "assistant"; text: string; channelId: string; senderId?: string },
+) {
+  return db.insert(messages).values({ ...input, createdAt: Date.now() }).onConflictDoNothing();
+}
+
+export function touchThreadQuery(db: Db, threadId: string) {
+  return db.update(threads).set({ lastMessageAt: sql`${Date.now()}` }).where(and(eq(threads.id, threadId)));
+}

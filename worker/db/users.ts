@@ -1,0 +1,76 @@
+// Channel users: who wrote to a channel and whether they may use it.
+import { and, eq, sql } from "drizzle-orm";
+import { newId } from "../crypto/random";
+import type { Db } from "./client";
+import { channelUsers, chatRoutes, missedReplies, pairingRequests } from "./schema";
+
+export type ChannelUserRow = typeof channelUsers.$inferSelect;
+export type UserState = ChannelUserRow["state"];
+
+export interface SenderProfile {
+  id: string;
+  username?: string;
+  displayName?: string;
+}
+
+/** Records that `sender` wrote (creating them in `initialState` if new); returns the stored row. */
+export async function recordSender(db: Db, channelId: string, sender: SenderProfile, initialState: UserState): Promise<ChannelUserRow> {
+  const now = Date.now();
+  const row = await db
+    .insert(channelUsers)
+    .values({
+      id: newId("usr"),
+      channelId,
+      providerUserId: sender.id,
+      username: sender.username ?? null,
+      displayName: sender.displayName ?? null,
+      state: initialState,
+      approvedAt: initialState === "approved" ? now : null,
+      lastSeenAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [channelUsers.channelId, channelUsers.providerUserId],
+      set: {
+        username: sql`coalesce(excluded.username, ${channelUsers.username})`,
+        displayName: sql`coalesce(excluded.display_name, ${channelUsers.displayName})`,
+        lastSeenAt: now,
+      },
+    })
+    .returning()
+    .get();
+  return row;
+}
+
+export async function findUserByProviderId(db: Db, channelId: string, providerUserId: string): Promise<ChannelUserRow | undefined> {
+  return db
+    .select()
+    .from(channelUsers)
+    .where(and(eq(channelUsers.channelId, channelId), eq(channelUsers.providerUserId, providerUserId)))
+    .get();
+}
+
+export async function getUser(db: Db, channelId: string, userId: string): Promise<ChannelUserRow | undefined> {
+  return db.select().from(channelUsers).where(and(eq(channelUsers.channelId, channelId), eq(channelUsers.id, userId))).get();
+}
+
+export async function approveUser(db: Db, userId: string): Promise<void> {
+  await db.update(channelUsers).set({ state: "approved", approvedAt: Date.now() }).where(eq(channelUsers.id, userId));
+}
+
+export async function setUserDisabled(db: Db, userId: string, disabled: boolean): Promise<void> {
+  await db
+    .update(channelUsers)
+    .set({ state: disabled ? "disabled" : "approved" })
+    .where(eq(channelUsers.id, userId));
+}
+
+/** Removes a user with their pairing and routing state; their threads stay in the workspace. */
+export async function removeUser(db: Db, user: ChannelUserRow): Promise<void> {
+  const chatKey = `dm:${user.providerUserId}`;
+  await db.batch([
+    db.delete(pairingRequests).where(eq(pairingRequests.userId, user.id)),
+    db.delete(chatRoutes).where(and(eq(chatRoutes.channelId, user.channelId), eq(chatRoutes.chatKey, chatKey))),
+    db.delete(missedReplies).where(and(eq(missedReplies.channelId, user.channelId), eq(missedReplies.chatKey, chatKey))),
+    db.delete(channelUsers).where(eq(channelUsers.id, user.id)),
+  ]);
+}

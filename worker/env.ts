@@ -1,0 +1,23 @@
+// The Worker's bindings. Secrets are listed by name in `requiredSecrets` so a missing one is
+// reported with a 503 and a hint rather than a crash deep inside a request.
+import type { ChannelDO } from "../durable-objects/channel-do";
+
+export interface Env {
+  /** D1: all relational state (see docs/storage-schema.md). */
+  DB: D1Database;
+  /** One ChannelDO per channel plugin, addressed by channel id. */
+  CHANNEL: DurableObjectNamespace<ChannelDO>;
+  /** Bearer token for /api (secret). */
+  ADMIN_TOKEN?: string;
+  /** Base64 of 32 random bytes, or a passphrase (HKDF-derived): encrypts stored credentials (secret). */
+  ENCRYPTION_KEY?: string;
+  /** Public base URL providers call back; derived from the request when empty. */
+  PUBLIC_URL?: string;
+  TELEGRAM_API_BASE?: string;
+}
+
+export const requiredSecrets = ["ADMIN_TOKEN", "ENCRYPTION_KEY"] as const;
+
+export function missingSecrets(env: Env): string[] {
+  return requiredSecrets.filter((name) => !env[name]);
+}

@@ -1,0 +1,103 @@
+// Telegram Bot API adapter: webhook with a per-channel secret token, plain fetch calls.
+import { z } from "zod";
+import { COMMAND_HELP, type CommandName } from "../../core/commands";
+import { CredentialError, ProviderError } from "../errors";
+import type { AccountInfo, ChannelContext, ProviderAdapter } from "../types";
+import { callTelegram } from "./api";
+import { parseTelegramUpdate, type BotIdentity } from "./parse";
+import { verifyTelegramSecret } from "./verify";
+
+/** Update types the bot subscribes to; edits and reactions are not conversation turns. */
+export const ALLOWED_UPDATES = ["message"];
+
+interface TelegramUser {
+  id: number;
+  is_bot: boolean;
+  first_name: string;
+  username?: string;
+}
+
+interface WebhookInfo {
+  url: string;
+  last_error_date?: number;
+  last_error_message?: string;
+  pending_update_count: number;
+}
+
+function botIdentity(channel: ChannelContext): BotIdentity {
+  return { id: Number(channel.account.id), username: channel.account.name };
+}
+
+export const telegramAdapter: ProviderAdapter = {
+  id: "telegram",
+  label: "Telegram",
+  commandSyntax: "slash",
+  maxTextLength: 4096,
+  credentialsSchema: z.object({
+    botToken: z
+      .string()
+      .trim()
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "a Telegram bot token looks like 123456789:AA… (from @BotFather)"),
+  }),
+
+  async testCredentials(credentials, env): Promise<AccountInfo> {
+    let me: TelegramUser;
+    try {
+      me = await callTelegram<TelegramUser>(env, credentials.botToken!, "getMe");
+    } catch (error) {
+      if (error instanceof ProviderError && error.kind !== "transient") throw new CredentialError(error.message);
+      throw error;
+    }
+    if (!me.is_bot || !me.username) throw new CredentialError("Telegram getMe: this token does not belong to a bot");
+    return { id: String(me.id), name: me.username, details: { ...me } };
+  },
+
+  async start(channel, webhookUrl) {
+    const token = channel.credentials.botToken!;
+    await callTelegram(channel.env, token, "setWebhook", {
+      url: webhookUrl,
+      secret_token: channel.webhookSecret,
+      allowed_updates: ALLOWED_UPDATES,
+    });
+    const commands = (Object.keys(COMMAND_HELP) as CommandName[]).map((name) => ({
+      command: name,
+      description: COMMAND_HELP[name].description,
+    }));
+    await callTelegram(channel.env, token, "setMyCommands", { commands });
+  },
+
+  async stop(channel) {
+    await callTelegram(channel.env, channel.credentials.botToken!, "deleteWebhook", { drop_pending_updates: false });
+  },
+
+  async verifyWebhook(channel, headers) {
+    return verifyTelegramSecret(headers, channel.webhookSecret);
+  },
+
+  parseWebhook(channel, rawBody) {
+    return parseTelegramUpdate(JSON.parse(rawBody), botIdentity(channel));
+  },
+
+  async sendText(channel, message) {
+    await callTelegram(channel.env, channel.credentials.botToken!, "sendMessage", {
+      chat_id: message.chatId,
+      text: message.text,
+      ...(message.replyTo
+        ? { reply_parameters: { message_id: Number(message.replyTo), allow_sending_without_reply: true } }
+        : {}),
+    });
+  },
+
+  async sendTyping(channel, chatId) {
+    await callTelegram(channel.env, channel.credentials.botToken!, "sendChatAction", { chat_id: chatId, action: "typing" });
+  },
+
+  async probe(channel) {
+    const info = await callTelegram<WebhookInfo>(channel.env, channel.credentials.botToken!, "getWebhookInfo");
+    if (!info.url) return { ok: false, reason: "webhook is not registered with Telegram (removed outside Switchboard?)" };
+    if (info.last_error_message && info.last_error_date && Date.now() / 1000 - info.last_error_date < 600) {
+      return { ok: false, reason: `Telegram cannot deliver to the webhook: ${info.last_error_message}` };
+    }
+    return { ok: true };
+  },
+};

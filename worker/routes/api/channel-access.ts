@@ -1,0 +1,81 @@
+// /api/channels/:id/pairing, /invite-codes, /users: who may talk to a channel (SPEC §5).
+import { Hono } from "hono";
+import { z } from "zod";
+import { getDb } from "../../db/client";
+import { createInviteCode, listPendingRequests } from "../../db/pairing";
+import { channelUsers } from "../../db/schema";
+import { getUser, removeUser, setUserDisabled } from "../../db/users";
+import type { Env } from "../../env";
+import { ApiError, readJson } from "../../http/errors";
+import { channelStub } from "../../http/stub";
+import { and, desc, eq, like, or } from "drizzle-orm";
+import { channelOr404 } from "./channels";
+
+export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
+  .get("/:id/pairing", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    const requests = await listPendingRequests(db, channel.id);
+    const users = new Map(
+      (await db.select().from(channelUsers).where(eq(channelUsers.channelId, channel.id)).all()).map((user) => [user.id, user]),
+    );
+    return c.json({
+      requests: requests.map((request) => {
+        const user = users.get(request.userId);
+        return {
+          id: request.id,
+          code: request.code,
+          createdAt: request.createdAt,
+          expiresAt: request.expiresAt,
+          user: user ? { id: user.id, providerUserId: user.providerUserId, username: user.username, displayName: user.displayName } : null,
+          heldMessage: Boolean(request.heldMessage),
+        };
+      }),
+    });
+  })
+  .post("/:id/pairing/:requestId/:decision{approve|reject}", async (c) => {
+    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
+    const stub = channelStub(c.env, channel.id);
+    const requestId = c.req.param("requestId");
+    const result = c.req.param("decision") === "approve" ? await stub.approvePairing(channel.id, requestId) : await stub.rejectPairing(channel.id, requestId);
+    if (!result.ok) throw new ApiError(result.status, result.error);
+    return c.json({ ok: true });
+  })
+  .post("/:id/invite-codes", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    const invite = await createInviteCode(db, channel.id);
+    return c.json({ inviteCode: { id: invite.id, code: invite.code, expiresAt: invite.expiresAt } }, 201);
+  })
+  .get("/:id/users", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    const search = c.req.query("q")?.trim();
+    const state = c.req.query("state");
+    const conditions = [eq(channelUsers.channelId, channel.id)];
+    if (state === "pending" || state === "approved" || state === "disabled") conditions.push(eq(channelUsers.state, state));
+    if (search) {
+      const pattern = `%${search.replace(/[%_]/g, "")}%`;
+      conditions.push(or(like(channelUsers.username, pattern), like(channelUsers.displayName, pattern), like(channelUsers.providerUserId, pattern))!);
+    }
+    const users = await db.select().from(channelUsers).where(and(...conditions)).orderBy(desc(channelUsers.lastSeenAt)).all();
+    return c.json({ users });
+  })
+  .patch("/:id/users/:userId", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    const user = await getUser(db, channel.id, c.req.param("userId"));
+    if (!user) throw new ApiError(404, "user not found");
+    const body = await readJson(c, z.object({ disabled: z.boolean() }).strict());
+    if (user.state === "pending") throw new ApiError(409, "user is not approved yet; approve their pairing request first");
+    await setUserDisabled(db, user.id, body.disabled);
+    return c.json({ user: await getUser(db, channel.id, user.id) });
+  })
+  .delete("/:id/users/:userId", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    const user = await getUser(db, channel.id, c.req.param("userId"));
+    if (!user) throw new ApiError(404, "user not found");
+    await removeUser(db, user);
+    return c.json({ deleted: user.id });
+  });

@@ -1,0 +1,126 @@
+// /api/channels: create (credential tested first), read, change settings, run, delete, logs.
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { channelSettingsPatchSchema, readSettings } from "../../core/settings";
+import { getChannel } from "../../db/channels";
+import { getDb, type Db } from "../../db/client";
+import { listLogs } from "../../db/logs";
+import { channels } from "../../db/schema";
+import { getThread } from "../../db/threads";
+import { listWorkspaces } from "../../db/workspaces";
+import type { Env } from "../../env";
+import { ApiError, readJson } from "../../http/errors";
+import { channelStub, publicUrl } from "../../http/stub";
+import { channelView } from "../../http/views";
+import { createChannel, createChannelSchema, testCredentials, testCredentialsSchema } from "../../services/channels";
+import { channelAccessRoutes } from "./channel-access";
+
+const patchSchema = z
+  .object({
+    displayName: z.string().trim().max(80).nullable(),
+    threadId: z.string().nullable(),
+    settings: channelSettingsPatchSchema,
+  })
+  .partial()
+  .strict();
+
+const logsQuerySchema = z.object({
+  level: z.enum(["info", "warn", "error"]).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+export async function channelOr404(db: Db, id: string) {
+  const channel = await getChannel(db, id);
+  if (!channel) throw new ApiError(404, "channel not found");
+  return channel;
+}
+
+async function workspaceNames(db: Db) {
+  return new Map((await listWorkspaces(db)).map((workspace) => [workspace.id, workspace]));
+}
+
+export const channelRoutes = new Hono<{ Bindings: Env }>()
+  .post("/test", async (c) => {
+    const body = await readJson(c, testCredentialsSchema);
+    const { account } = await testCredentials(c.env, body.provider, body.credentials);
+    return c.json({ ok: true, account: { id: account.id, name: account.name } });
+  })
+  .get("/", async (c) => {
+    const db = getDb(c.env.DB);
+    const names = await workspaceNames(db);
+    const rows = await db.select().from(channels).orderBy(channels.createdAt).all();
+    return c.json({ channels: rows.map((row) => channelView(row, names.get(row.workspaceId))) });
+  })
+  .post("/", async (c) => {
+    const body = await readJson(c, createChannelSchema);
+    const db = getDb(c.env.DB);
+    const channel = await createChannel(c.env, db, body);
+    return c.json({ channel: channelView(channel, (await workspaceNames(db)).get(channel.workspaceId)) }, 201);
+  })
+  .get("/:id", async (c) => {
+    const db = getDb(c.env.DB);
+    const id = c.req.param("id");
+    await channelOr404(db, id);
+    // Ask the provider how delivery is going, so the status shown is honest.
+    await channelStub(c.env, id).probe(id);
+    const channel = await channelOr404(db, id);
+    return c.json({ channel: channelView(channel, (await workspaceNames(db)).get(channel.workspaceId)) });
+  })
+  .patch("/:id", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    const body = await readJson(c, patchSchema);
+    if (body.threadId) {
+      const thread = await getThread(db, body.threadId);
+      if (!thread || thread.workspaceId !== channel.workspaceId) throw new ApiError(400, `threadId: no thread "${body.threadId}" in this channel's workspace`);
+    }
+    await db
+      .update(channels)
+      .set({
+        ...(body.displayName !== undefined ? { displayName: body.displayName || null } : {}),
+        ...(body.threadId !== undefined ? { threadId: body.threadId } : {}),
+        ...(body.settings ? { settings: { ...readSettings(channel.settings), ...body.settings } } : {}),
+        updatedAt: Date.now(),
+      })
+      .where(eq(channels.id, channel.id));
+    await channelStub(c.env, channel.id).reload(channel.id);
+    const updated = await channelOr404(db, channel.id);
+    return c.json({ channel: channelView(updated, (await workspaceNames(db)).get(updated.workspaceId)) });
+  })
+  .delete("/:id", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    await channelStub(c.env, channel.id).destroy(channel.id);
+    return c.json({ deleted: channel.id });
+  })
+  .post("/:id/start", async (c) => {
+    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
+    return c.json(await channelStub(c.env, channel.id).start(channel.id, publicUrl(c)));
+  })
+  .post("/:id/retry", async (c) => {
+    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
+    return c.json(await channelStub(c.env, channel.id).start(channel.id, publicUrl(c)));
+  })
+  .post("/:id/stop", async (c) => {
+    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
+    return c.json(await channelStub(c.env, channel.id).stop(channel.id));
+  })
+  .post("/:id/relogin", async (c) => {
+    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
+    throw new ApiError(400, `${channel.provider} channels log in with a token; relogin is for QR providers`);
+  })
+  .get("/:id/qr", async (c) => {
+    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
+    throw new ApiError(400, `${channel.provider} channels have no QR login`);
+  })
+  .get("/:id/logs", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    const query = logsQuerySchema.safeParse(c.req.query());
+    if (!query.success) throw new ApiError(400, `query: ${query.error.issues[0]!.message}`);
+    await channelStub(c.env, channel.id).flushLogs();
+    return c.json({ logs: await listLogs(db, channel.id, query.data) });
+  })
+  .route("/", channelAccessRoutes);

@@ -1,0 +1,15 @@
+// The admin API: everything under /api requires the admin bearer token.
+import { Hono } from "hono";
+import type { Env } from "../../env";
+import { requireAdmin } from "../../http/auth";
+import { ApiError } from "../../http/errors";
+import { channelRoutes } from "./channels";
+import { workspaceRoutes } from "./workspaces";
+
+export const apiRoutes = new Hono<{ Bindings: Env }>()
+  .use("*", requireAdmin)
+  .route("/workspaces", workspaceRoutes)
+  .route("/channels", channelRoutes)
+  .all("*", () => {
+    throw new ApiError(404, "no such API route");
+  });

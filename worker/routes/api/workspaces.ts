@@ -1,0 +1,91 @@
+// /api/workspaces: the AI targets channels talk to.
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { z } from "zod";
+import { backendKinds } from "../../backends/registry";
+import { sealJson } from "../../crypto/secret-box";
+import { newId } from "../../crypto/random";
+import { channelsUsingWorkspace } from "../../db/channels";
+import { getDb } from "../../db/client";
+import { workspaces } from "../../db/schema";
+import { createThread, listWorkspaceThreads } from "../../db/threads";
+import { getWorkspace, listWorkspaces } from "../../db/workspaces";
+import type { Env } from "../../env";
+import { ApiError, readJson } from "../../http/errors";
+import { workspaceView } from "../../http/views";
+
+const workspaceFields = {
+  name: z.string().trim().min(1).max(80),
+  backend: z.string().refine((kind) => backendKinds.includes(kind), { message: `must be one of: ${backendKinds.join(", ")}` }),
+  config: z.record(z.string(), z.unknown()),
+  /** Write-only: stored encrypted, shown afterwards only as "configured". */
+  secrets: z.record(z.string(), z.string()),
+  agents: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, "agent names are letters, digits, _ and -")),
+};
+const createSchema = z.object({ ...workspaceFields, config: workspaceFields.config.default({}), agents: workspaceFields.agents.default([]) }).partial({ secrets: true }).strict();
+const patchSchema = z.object(workspaceFields).partial().strict();
+
+async function workspaceOr404(db: ReturnType<typeof getDb>, id: string) {
+  const workspace = await getWorkspace(db, id);
+  if (!workspace) throw new ApiError(404, "workspace not found");
+  return workspace;
+}
+
+export const workspaceRoutes = new Hono<{ Bindings: Env }>()
+  .get("/", async (c) => c.json({ workspaces: (await listWorkspaces(getDb(c.env.DB))).map(workspaceView) }))
+  .post("/", async (c) => {
+    const body = await readJson(c, createSchema);
+    const db = getDb(c.env.DB);
+    const id = newId("ws");
+    await db.insert(workspaces).values({
+      id,
+      name: body.name,
+      backend: body.backend,
+      config: body.config,
+      agents: body.agents,
+      secretsEnc: body.secrets ? await sealJson(c.env.ENCRYPTION_KEY!, `workspace:${id}`, body.secrets) : null,
+    });
+    return c.json({ workspace: workspaceView(await workspaceOr404(db, id)) }, 201);
+  })
+  .get("/:id", async (c) => c.json({ workspace: workspaceView(await workspaceOr404(getDb(c.env.DB), c.req.param("id"))) }))
+  .patch("/:id", async (c) => {
+    const db = getDb(c.env.DB);
+    const workspace = await workspaceOr404(db, c.req.param("id"));
+    const body = await readJson(c, patchSchema);
+    const { secrets, ...fields } = body;
+    await db
+      .update(workspaces)
+      .set({
+        ...fields,
+        ...(secrets ? { secretsEnc: await sealJson(c.env.ENCRYPTION_KEY!, `workspace:${workspace.id}`, secrets) } : {}),
+        updatedAt: Date.now(),
+      })
+      .where(eq(workspaces.id, workspace.id));
+    // Channels cache their workspace: make them reload it.
+    for (const channel of await channelsUsingWorkspace(db, [workspace.id])) {
+      await c.env.CHANNEL.getByName(channel.id).reload(channel.id);
+    }
+    return c.json({ workspace: workspaceView(await workspaceOr404(db, workspace.id)) });
+  })
+  .delete("/:id", async (c) => {
+    const db = getDb(c.env.DB);
+    const workspace = await workspaceOr404(db, c.req.param("id"));
+    const users = await channelsUsingWorkspace(db, [workspace.id]);
+    if (users.length > 0) {
+      throw new ApiError(409, "workspace is used by channels; delete them first", { channels: users.map((channel) => channel.id) });
+    }
+    await db.delete(workspaces).where(eq(workspaces.id, workspace.id));
+    return c.json({ deleted: workspace.id });
+  })
+  .get("/:id/threads", async (c) => {
+    const db = getDb(c.env.DB);
+    const workspace = await workspaceOr404(db, c.req.param("id"));
+    return c.json({ threads: await listWorkspaceThreads(db, workspace.id) });
+  })
+  .post("/:id/threads", async (c) => {
+    const db = getDb(c.env.DB);
+    const workspace = await workspaceOr404(db, c.req.param("id"));
+    const body = await readJson(c, z.object({ title: z.string().trim().min(1).max(80) }).strict());
+    const thread = await createThread(db, { workspaceId: workspace.id, title: body.title, kind: "shared", ownerKey: null });
+    return c.json({ thread }, 201);
+  });

@@ -1,0 +1,24 @@
+// Provider webhooks: POST /webhooks/<provider>/<channelId>. The Worker only bounds the body and
+// hands it to the channel's Durable Object, which verifies, de-duplicates and stores it before
+// this request is answered.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Env } from "../env";
+import { ApiError } from "../http/errors";
+import { channelStub } from "../http/stub";
+import { findProvider } from "../providers/registry";
+
+/** Providers cap updates far below this; anything larger is not a real delivery. */
+const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export const webhookRoutes = new Hono<{ Bindings: Env }>().post(
+  "/webhooks/:provider/:channelId",
+  bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.json({ error: "payload too large" }, 413) }),
+  async (c) => {
+    const { provider, channelId } = c.req.param();
+    if (!findProvider(provider) || !/^ch_[a-z0-9]+$/.test(channelId)) throw new ApiError(404, "unknown channel");
+    const rawBody = await c.req.text();
+    const result = await channelStub(c.env, channelId).ingest(channelId, provider, [...c.req.raw.headers], rawBody);
+    return new Response(result.body, { status: result.status, headers: { "content-type": "application/json" } });
+  },
+);

@@ -1,0 +1,106 @@
+// Creating a channel: validate the credential with the provider, refuse (409) or take over an
+// account that another channel holds, store the credential encrypted.
+import { z } from "zod";
+import { sealChannelSecrets } from "../core/credentials";
+import { channelSettingsSchema } from "../core/settings";
+import { newId, newWebhookSecret } from "../crypto/random";
+import { channelsWithAccount, getChannel } from "../db/channels";
+import type { Db } from "../db/client";
+import { channels } from "../db/schema";
+import { getThread } from "../db/threads";
+import { getWorkspace, listWorkspaces } from "../db/workspaces";
+import type { Env } from "../env";
+import { ApiError } from "../http/errors";
+import { channelStub } from "../http/stub";
+import { CredentialError, ProviderError } from "../providers/errors";
+import { findProvider } from "../providers/registry";
+import type { ProviderAdapter } from "../providers/types";
+
+export const createChannelSchema = z
+  .object({
+    provider: z.string(),
+    workspaceId: z.string(),
+    threadId: z.string().nullish(),
+    displayName: z.string().trim().max(80).nullish(),
+    credentials: z.record(z.string(), z.string()),
+    settings: channelSettingsSchema.partial().strict().optional(),
+    force: z.boolean().optional(),
+  })
+  .strict();
+
+export const testCredentialsSchema = z.object({ provider: z.string(), credentials: z.record(z.string(), z.string()) }).strict();
+
+function providerOrThrow(id: string): ProviderAdapter {
+  const adapter = findProvider(id);
+  if (!adapter) throw new ApiError(400, `provider: "${id}" is not available`);
+  return adapter;
+}
+
+/** Validates the credential's shape and then asks the provider; 400 with the provider's answer. */
+export async function testCredentials(env: Env, providerId: string, raw: Record<string, string>) {
+  const adapter = providerOrThrow(providerId);
+  const parsed = adapter.credentialsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ApiError(400, `credentials.${issue.path.join(".")}: ${issue.message}`);
+  }
+  try {
+    const account = await adapter.testCredentials(parsed.data, env);
+    return { adapter, credentials: parsed.data, account };
+  } catch (error) {
+    if (error instanceof CredentialError) throw new ApiError(400, `credential rejected: ${error.message}`);
+    if (error instanceof ProviderError) throw new ApiError(502, `could not reach ${adapter.label}: ${error.message}`);
+    throw error;
+  }
+}
+
+export async function createChannel(env: Env, db: Db, input: z.infer<typeof createChannelSchema>) {
+  const workspace = await getWorkspace(db, input.workspaceId);
+  if (!workspace) throw new ApiError(400, `workspaceId: no workspace "${input.workspaceId}"`);
+  if (input.threadId) {
+    const thread = await getThread(db, input.threadId);
+    if (!thread || thread.workspaceId !== workspace.id) throw new ApiError(400, `threadId: no thread "${input.threadId}" in this workspace`);
+  }
+  const { adapter, credentials, account } = await testCredentials(env, input.provider, input.credentials);
+
+  const holders = await channelsWithAccount(db, adapter.id, account.id);
+  if (holders.length > 0 && !input.force) {
+    throw new ApiError(409, `this ${adapter.label} account (${account.name}) is already connected to another channel`, {
+      impact: await impactOf(db, holders.map((holder) => holder.id)),
+    });
+  }
+
+  const id = newId("ch");
+  for (const holder of holders) {
+    await channelStub(env, holder.id).stop(holder.id, `account ${account.name} was connected to channel ${id}`);
+  }
+  await db.insert(channels).values({
+    id,
+    provider: adapter.id,
+    workspaceId: workspace.id,
+    threadId: input.threadId ?? null,
+    displayName: input.displayName || null,
+    accountId: account.id,
+    accountName: account.name,
+    accountInfo: account.details,
+    credentialsEnc: await sealChannelSecrets(env.ENCRYPTION_KEY!, id, { credentials, webhookSecret: newWebhookSecret() }),
+    settings: channelSettingsSchema.parse(input.settings ?? {}),
+  });
+  return (await getChannel(db, id))!;
+}
+
+/** Which channels, and through them which workspaces, lose the account if it moves. */
+async function impactOf(db: Db, channelIds: string[]) {
+  const workspaces = new Map((await listWorkspaces(db)).map((workspace) => [workspace.id, workspace.name]));
+  const rows = await Promise.all(channelIds.map((id) => getChannel(db, id)));
+  return rows
+    .filter((row) => row !== undefined)
+    .map((row) => ({
+      channelId: row.id,
+      displayName: row.displayName,
+      status: row.status,
+      workspaceId: row.workspaceId,
+      workspaceName: workspaces.get(row.workspaceId) ?? null,
+    }));
+}
+
