@@ -8,6 +8,10 @@ const backends: Record<string, AgentBackend> = {
 
 export const backendKinds = Object.keys(backends);
 
+export function listBackends(): AgentBackend[] {
+  return Object.values(backends);
+}
+
 export function getBackend(kind: string): AgentBackend {
   const backend = backends[kind];
   if (!backend) throw new Error(`unknown agent backend "${kind}"`);

@@ -36,8 +36,21 @@ export interface AgentReply {
   text: string;
 }
 
+/** One workspace setting of a backend, as the admin UI shows it. */
+export interface BackendField {
+  name: string;
+  label: string;
+  type: "string" | "number" | "url";
+  /** Secret fields are write-only: stored encrypted, never returned. */
+  secret: boolean;
+  required: boolean;
+  help?: string;
+}
+
 export interface AgentBackend {
   readonly kind: string;
+  readonly label: string;
+  readonly fields: BackendField[];
   /** Creates the backend-side thread; returns its id, or null when Switchboard keeps history. */
   createThread?(workspace: BackendWorkspace, title: string): Promise<string | null>;
   /** Runs one turn. `onProgress` receives the text so far for backends that stream. */

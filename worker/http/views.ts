@@ -9,7 +9,7 @@ export function channelView(row: ChannelRow, workspace?: Pick<WorkspaceRow, "id"
     id: row.id,
     provider: row.provider,
     providerLabel: findProvider(row.provider)?.label ?? row.provider,
-    connection: "token" as const,
+    connection: findProvider(row.provider)?.connection ?? "token",
     workspaceId: row.workspaceId,
     workspaceName: workspace?.name ?? null,
     threadId: row.threadId,

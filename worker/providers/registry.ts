@@ -8,6 +8,22 @@ const adapters: Record<string, ProviderAdapter> = {
 
 export const providerIds = Object.keys(adapters);
 
+export function listProviders(): ProviderAdapter[] {
+  return Object.values(adapters);
+}
+
+/** Providers of the product that are not built yet: listed as "coming soon", never selectable. */
+export const upcomingProviders: { id: string; label: string; connection: "token" | "qr" }[] = [
+  { id: "slack", label: "Slack", connection: "token" },
+  { id: "discord", label: "Discord", connection: "token" },
+  { id: "zalo-oa", label: "Zalo OA", connection: "token" },
+  { id: "whatsapp", label: "WhatsApp", connection: "qr" },
+  { id: "zalo-personal", label: "Zalo Personal", connection: "qr" },
+  { id: "wechat", label: "WeChat", connection: "qr" },
+  { id: "lark", label: "Lark / Feishu", connection: "token" },
+  { id: "dingtalk", label: "DingTalk", connection: "token" },
+];
+
 export function findProvider(id: string): ProviderAdapter | undefined {
   return adapters[id];
 }

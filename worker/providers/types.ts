@@ -39,9 +39,21 @@ export interface OutboundText {
 /** A provider's answer to "is this channel healthy?", from its own diagnostics. */
 export type ProbeResult = { ok: true } | { ok: false; reason: string };
 
+/** One credential input, as the admin UI shows it. */
+export interface CredentialField {
+  name: string;
+  label: string;
+  /** Shown as a password field and never echoed back. */
+  secret: boolean;
+  help?: string;
+}
+
 export interface ProviderAdapter {
   readonly id: string;
   readonly label: string;
+  /** How the account is connected: a pasted token, or a QR login in the bridge. */
+  readonly connection: "token" | "qr";
+  readonly credentialFields: CredentialField[];
   readonly commandSyntax: CommandSyntax;
   /** Longest text one message may carry; longer replies are split. */
   readonly maxTextLength: number;

@@ -31,6 +31,8 @@ function botIdentity(channel: ChannelContext): BotIdentity {
 export const telegramAdapter: ProviderAdapter = {
   id: "telegram",
   label: "Telegram",
+  connection: "token",
+  credentialFields: [{ name: "botToken", label: "Bot token", secret: true, help: "From @BotFather: /newbot, then copy the token." }],
   commandSyntax: "slash",
   maxTextLength: 4096,
   credentialsSchema: z.object({

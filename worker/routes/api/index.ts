@@ -3,11 +3,13 @@ import { Hono } from "hono";
 import type { Env } from "../../env";
 import { requireAdmin } from "../../http/auth";
 import { ApiError } from "../../http/errors";
+import { catalogRoutes } from "./catalog";
 import { channelRoutes } from "./channels";
 import { workspaceRoutes } from "./workspaces";
 
 export const apiRoutes = new Hono<{ Bindings: Env }>()
   .use("*", requireAdmin)
+  .route("/", catalogRoutes)
   .route("/workspaces", workspaceRoutes)
   .route("/channels", channelRoutes)
   .all("*", () => {

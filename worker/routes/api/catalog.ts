@@ -1,0 +1,24 @@
+// /api/providers and /api/backends: what can be configured, so forms are built from one source.
+import { Hono } from "hono";
+import { listBackends } from "../../backends/registry";
+import type { Env } from "../../env";
+import { listProviders, upcomingProviders } from "../../providers/registry";
+
+export const catalogRoutes = new Hono<{ Bindings: Env }>()
+  .get("/providers", (c) =>
+    c.json({
+      providers: [
+        ...listProviders().map((adapter) => ({
+          id: adapter.id,
+          label: adapter.label,
+          connection: adapter.connection,
+          available: true,
+          credentialFields: adapter.credentialFields,
+        })),
+        ...upcomingProviders.map((provider) => ({ ...provider, available: false, credentialFields: [] })),
+      ],
+    }),
+  )
+  .get("/backends", (c) =>
+    c.json({ backends: listBackends().map((backend) => ({ kind: backend.kind, label: backend.label, fields: backend.fields })) }),
+  );
