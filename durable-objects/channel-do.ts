@@ -197,6 +197,8 @@ export class ChannelDO extends DurableObject<Env> {
     this.runtimePromise = null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // This instance may still be asked (a late webhook): answer from empty tables.
+    this.store.createTables();
   }
 
   // ---------------------------------------------------------------- pairing

@@ -67,8 +67,13 @@ export interface BufferedLog {
 
 export class LocalStore {
   constructor(private readonly sql: SqlStorage) {
-    sql.exec(SCHEMA);
+    this.createTables();
     this.resetRunning();
+  }
+
+  /** Creates the tables; also after `deleteAll()` wiped them. */
+  createTables(): void {
+    this.sql.exec(SCHEMA);
   }
 
   // --- inbox ---

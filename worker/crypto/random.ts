@@ -9,7 +9,8 @@ export function randomString(alphabet: string, length: number): string {
   const limit = 256 - (256 % alphabet.length);
   let out = "";
   while (out.length < length) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(length * 2))) {
+    // getRandomValues fills at most 64 KiB per call.
+    for (const byte of crypto.getRandomValues(new Uint8Array(Math.min((length - out.length) * 2, 65_536)))) {
       if (byte < limit && out.length < length) out += alphabet[byte % alphabet.length];
     }
   }
