@@ -175,3 +175,24 @@ export const channelLogs = sqliteTable(
   },
   (t) => [index("channel_logs_channel_idx").on(t.channelId, t.id)],
 );
+
+/**
+ * Admin UI sessions (cookie login, worker/auth/). The cookie is HMAC-signed; the row is what
+ * logout deletes, so a copied cookie stops working once its session is ended.
+ */
+export const adminSessions = sqliteTable(
+  "admin_sessions",
+  {
+    id: text("id").primaryKey(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("admin_sessions_expires_idx").on(t.expiresAt)],
+);
+
+/** Admin login attempts per client (hashed address) in a fixed window: the login rate limit. */
+export const loginAttempts = sqliteTable("login_attempts", {
+  clientKey: text("client_key").primaryKey(),
+  windowStart: integer("window_start").notNull(),
+  attempts: integer("attempts").notNull(),
+});
