@@ -80,15 +80,15 @@ export class LocalStore {
 
   /** Stores an inbound event unless its id was seen before; true when it is new. */
   addInbound(eventId: string, chatKey: string, message: InboundMessage, now = Date.now()): boolean {
-    const cursor = this.sql.exec(
-      "INSERT INTO inbox (event_id, chat_key, message, next_attempt_at, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING",
+    const inserted = this.sql.exec(
+      "INSERT INTO inbox (event_id, chat_key, message, next_attempt_at, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq",
       eventId,
       chatKey,
       JSON.stringify(message),
       now,
       now,
     );
-    return cursor.rowsWritten > 0;
+    return inserted.toArray().length > 0;
   }
 
   /** Chats with inbound events due now. */

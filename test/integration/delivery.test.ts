@@ -1,0 +1,168 @@
+// Nothing lost, nothing doubled: webhook verification, de-duplication, the outbox's retries.
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import {
+  api,
+  approvedUser,
+  channelLogs,
+  deliver,
+  dmUpdate,
+  eventually,
+  injectTelegramFaults,
+  newUser,
+  sentTexts,
+  startTelegramChannel,
+  telegramCalls,
+  waitForTexts,
+  worker,
+} from "../support/harness";
+
+async function inboxSize(channelId: string): Promise<number> {
+  return runInDurableObject(env.CHANNEL.getByName(channelId), (_instance, state) =>
+    state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox").one().n,
+  );
+}
+
+describe("webhook verification", () => {
+  it("401s a wrong or missing secret and stores nothing", async () => {
+    const channel = await startTelegramChannel({ settings: { dmPolicy: "open" } });
+    const user = newUser();
+    const wrong = await deliver(channel, dmUpdate(user, "hi"), `${channel.secret.slice(0, -1)}x`);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ error: "unauthorized" });
+    expect((await deliver(channel, dmUpdate(user, "hi"), null)).status).toBe(401);
+
+    expect(await inboxSize(channel.id)).toBe(0);
+    const users = await env.DB.prepare("SELECT count(*) AS n FROM channel_users WHERE channel_id = ?").bind(channel.id).first<{ n: number }>();
+    expect(users!.n).toBe(0);
+    const logs = await channelLogs(channel.id, "warn");
+    expect(logs.filter((log) => log.event === "inbound.rejected")).toHaveLength(2);
+    expect(JSON.stringify(logs)).not.toContain(channel.secret);
+    expect(await sentTexts(channel.bot, user.id)).toEqual([]);
+  });
+
+  it("400s a body that is not an update, 413s an oversized one, 404s unknown channels", async () => {
+    const channel = await startTelegramChannel();
+    const headers = { "content-type": "application/json", "x-telegram-bot-api-secret-token": channel.secret };
+    const malformed = await worker(`/webhooks/telegram/${channel.id}`, { method: "POST", headers, body: "{not json" });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({ error: "malformed update" });
+    const huge = await worker(`/webhooks/telegram/${channel.id}`, { method: "POST", headers, body: JSON.stringify({ update_id: 1, pad: "x".repeat(1_100_000) }) });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({ error: "payload too large" });
+    expect((await worker("/webhooks/telegram/ch_doesnotexist", { method: "POST", headers, body: "{}" })).status).toBe(404);
+    expect((await worker(`/webhooks/slack/${channel.id}`, { method: "POST", headers, body: "{}" })).status).toBe(404);
+    expect(await inboxSize(channel.id)).toBe(0);
+  });
+
+  it("acknowledges before a slow agent answers", async () => {
+    const slow = await api("POST", "/workspaces", { name: "Very slow echo", backend: "echo", config: { delayMs: 2500 } });
+    const channel = await startTelegramChannel({ workspaceId: slow.body.workspace.id, settings: { dmPolicy: "open" } });
+    const user = newUser();
+    const response = await deliver(channel, dmUpdate(user, "take your time"));
+    expect(response.status).toBe(200);
+    expect(await inboxSize(channel.id)).toBe(1);
+    expect(await sentTexts(channel.bot, user.id)).toEqual([]);
+    expect(await waitForTexts(channel.bot, user.id, 1)).toEqual(["Echo: take your time"]);
+  });
+});
+
+describe("de-duplication", () => {
+  it("the same update delivered three times, one after another, gets one reply", async () => {
+    const channel = await startTelegramChannel();
+    const user = await approvedUser(channel);
+    const update = dmUpdate(user, "only once please");
+    for (let i = 0; i < 3; i++) expect((await deliver(channel, update)).status).toBe(200);
+    await waitForTexts(channel.bot, user.id, 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await sentTexts(channel.bot, user.id)).filter((text) => text === "Echo: only once please")).toHaveLength(1);
+    const duplicates = (await channelLogs(channel.id)).filter((log) => log.event === "inbound.duplicate");
+    expect(duplicates).toHaveLength(2);
+  });
+
+  it("the same update delivered three times concurrently gets one reply", async () => {
+    const channel = await startTelegramChannel();
+    const user = await approvedUser(channel);
+    const update = dmUpdate(user, "concurrent");
+    const responses = await Promise.all([deliver(channel, update), deliver(channel, update), deliver(channel, update)]);
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
+    await waitForTexts(channel.bot, user.id, 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await sentTexts(channel.bot, user.id)).filter((text) => text === "Echo: concurrent")).toHaveLength(1);
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE channel_id = ? AND text = 'concurrent'").bind(channel.id).first<{ n: number }>();
+    expect(rows!.n).toBe(1);
+    expect((await channelLogs(channel.id)).filter((log) => log.event === "inbound.duplicate")).toHaveLength(2);
+    expect(await inboxSize(channel.id)).toBe(2); // the invite-code message and this one
+  });
+});
+
+describe("outbox retries", () => {
+  it("honours 429 retry_after: the reply arrives after the wait", async () => {
+    const channel = await startTelegramChannel();
+    const user = await approvedUser(channel);
+    await injectTelegramFaults(channel.bot, "sendMessage", [
+      { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 2", parameters: { retry_after: 2 } } },
+    ]);
+    await deliver(channel, dmUpdate(user, "rate me"));
+    const texts = await waitForTexts(channel.bot, user.id, 3);
+    expect(texts.slice(1)).toEqual(["Echo: rate me", "Echo: rate me"]); // the refused attempt, then the delivery
+    const attempts = (await telegramCalls(channel.bot, "sendMessage")).filter((call) => call.params.text === "Echo: rate me");
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(2000);
+    expect(await channelLogs(channel.id, "warn")).toContainEqual(expect.objectContaining({ event: "outbound.retry", message: expect.stringContaining("Send failed (rate-limited), retrying in 2 s") }));
+  });
+
+  it("retries a provider 5xx with back-off", async () => {
+    const channel = await startTelegramChannel();
+    const user = await approvedUser(channel);
+    await injectTelegramFaults(channel.bot, "sendMessage", [
+      { status: 502, body: "<html>Bad Gateway</html>" },
+      { status: 500, body: { ok: false, error_code: 500, description: "Internal Server Error" } },
+    ]);
+    await deliver(channel, dmUpdate(user, "through the storm"));
+    const attempts = await eventually(async () => {
+      const calls = (await telegramCalls(channel.bot, "sendMessage")).filter((call) => call.params.text === "Echo: through the storm");
+      expect(calls).toHaveLength(3);
+      return calls;
+    }, 10_000);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThanOrEqual(1900);
+  });
+
+  it("gives up after a bound and logs an error", async () => {
+    const channel = await startTelegramChannel();
+    const user = await approvedUser(channel);
+    const busy = { status: 429, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 0", parameters: { retry_after: 0 } } };
+    await injectTelegramFaults(channel.bot, "sendMessage", Array(6).fill(busy));
+    await deliver(channel, dmUpdate(user, "doomed"));
+    await eventually(async () =>
+      expect(await channelLogs(channel.id, "error")).toContainEqual(
+        expect.objectContaining({ event: "outbound.failed", message: "Not sent, gave up after 6 attempts: Telegram sendMessage: Too Many Requests: retry after 0" }),
+      ),
+    );
+    expect((await sentTexts(channel.bot, user.id)).filter((text) => text === "Echo: doomed")).toHaveLength(6);
+  });
+
+  it("a revoked token puts the channel in error with the reason", async () => {
+    const channel = await startTelegramChannel();
+    const user = await approvedUser(channel);
+    await injectTelegramFaults(channel.bot, "sendMessage", [{ status: 401, body: { ok: false, error_code: 401, description: "Unauthorized" } }]);
+    await deliver(channel, dmUpdate(user, "hello"));
+    await eventually(async () => {
+      const { body } = await api("GET", "/channels");
+      const row = body.channels.find((item: any) => item.id === channel.id);
+      expect(row).toMatchObject({ status: "error", statusReason: "token revoked or invalid (Telegram sendMessage: Unauthorized)" });
+    });
+  });
+
+  it("splits a reply longer than Telegram's 4096 characters", async () => {
+    const long = await api("POST", "/workspaces", { name: "Verbose echo", backend: "echo", config: { prefix: `${"lorem ipsum ".repeat(300)}\n\n` } });
+    const channel = await startTelegramChannel({ workspaceId: long.body.workspace.id, settings: { dmPolicy: "open" } });
+    const user = newUser();
+    const question = "dolor sit amet ".repeat(200).trim();
+    await deliver(channel, dmUpdate(user, question));
+    const texts = await waitForTexts(channel.bot, user.id, 2);
+    expect(texts).toHaveLength(2);
+    for (const text of texts) expect(text.length).toBeLessThanOrEqual(4096);
+    expect(texts[1]).toBe(question);
+  });
+});
