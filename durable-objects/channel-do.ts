@@ -80,9 +80,10 @@ export class ChannelDO extends DurableObject<Env> {
 
   /** Verifies, parses and stores one webhook delivery; the answer goes back to the provider. */
   async ingest(channelId: string, provider: string, headers: [string, string][], rawBody: string): Promise<IngestResult> {
-    this.remember(channelId);
-    const runtime = await this.runtime();
+    // Remember the id only for a channel that exists: random ids in webhook URLs leave no state.
+    const runtime = await this.runtime(channelId);
     if (!runtime || runtime.row.provider !== provider) return answer(404, { error: "unknown channel" });
+    this.remember(channelId);
     const { adapter, context } = runtime;
 
     if (!(await adapter.verifyWebhook(context, new Headers(headers), rawBody))) {
@@ -275,12 +276,12 @@ export class ChannelDO extends DurableObject<Env> {
     if (this.store.get<string>("channelId") !== channelId) this.store.put("channelId", channelId);
   }
 
-  private runtime(): Promise<ChannelRuntime | null> {
-    const channelId = this.store.get<string>("channelId");
+  private runtime(channelId = this.store.get<string>("channelId")): Promise<ChannelRuntime | null> {
     if (!channelId) return Promise.resolve(null);
     if (!this.runtimePromise) {
       this.runtimePromise = loadRuntime(this.env, this.db, channelId).then(
         (runtime) => {
+          if (!runtime) this.runtimePromise = null; // not created yet, or deleted: ask again next time
           this.commandSyntax = runtime?.adapter.commandSyntax ?? null;
           return runtime;
         },

@@ -14,6 +14,8 @@ export interface Env {
   /** Public base URL providers call back; derived from the request when empty. */
   PUBLIC_URL?: string;
   TELEGRAM_API_BASE?: string;
+  /** The built admin UI (admin-ui/dist, see [assets] in wrangler.toml). */
+  ASSETS?: Fetcher;
 }
 
 export const requiredSecrets = ["ADMIN_TOKEN", "ENCRYPTION_KEY"] as const;

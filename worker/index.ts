@@ -1,18 +1,25 @@
-// The Worker: one Hono app, mounted in order — public health check, provider webhooks (each
-// verified by its channel), then the admin API behind the admin token.
+// The Worker: one Hono app, mounted in order — security headers on everything, the public health
+// check, provider webhooks (each verified by its channel), the admin login (/auth), the admin API
+// (bearer token or session cookie), and last the admin UI's pages and assets.
 import { Hono } from "hono";
 import type { Env } from "./env";
 import { ApiError, handleError } from "./http/errors";
+import { securityHeaders } from "./http/security-headers";
+import { adminUiRoutes } from "./routes/admin-ui";
 import { apiRoutes } from "./routes/api";
+import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
 import { webhookRoutes } from "./routes/webhooks";
 
 export { ChannelDO } from "../durable-objects/channel-do";
 
 const app = new Hono<{ Bindings: Env }>()
+  .use("*", securityHeaders)
   .route("/", healthRoutes)
   .route("/", webhookRoutes)
+  .route("/auth", authRoutes)
   .route("/api", apiRoutes)
+  .route("/", adminUiRoutes)
   .notFound(() => {
     throw new ApiError(404, "not found");
   })

@@ -1,5 +1,5 @@
 // Access-control decisions (SPEC §5), pure so they are tested without storage.
-import { z } from "zod";
+import * as z from "zod";
 import type { InboundMessage } from "./types";
 
 export const accessSettingsSchema = z.object({

@@ -1,5 +1,5 @@
 // Channel settings: access control (SPEC §5) plus per-channel options. Stored as JSON on the channel.
-import { z } from "zod";
+import * as z from "zod";
 import { accessSettingsSchema } from "./policy";
 
 export const channelSettingsSchema = accessSettingsSchema.extend({

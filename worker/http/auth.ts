@@ -1,18 +1,42 @@
-// Bearer-token auth for /api. Secrets missing from the environment are reported by name.
-import type { MiddlewareHandler } from "hono";
+// Who may use /api: a client with `Authorization: Bearer <ADMIN_TOKEN>` (scripts, CI), or the
+// admin UI with a session cookie — and then every state-changing request must pass the CSRF
+// check (worker/auth/csrf.ts). Secrets missing from the environment are reported by name.
+import type { Context, MiddlewareHandler } from "hono";
+import { readSessionCookie } from "../auth/cookies";
+import { isStateChanging, requireCsrf } from "../auth/csrf";
+import { readSession, type AdminSession, type SessionSecrets } from "../auth/sessions";
 import { timingSafeEqual } from "../crypto/encoding";
+import { getDb } from "../db/client";
 import { missingSecrets, type Env } from "../env";
 import { ApiError } from "./errors";
 
-export const requireAdmin: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
-  const missing = missingSecrets(c.env);
+/** Throws 503 naming the missing secrets; afterwards both secrets are known to be set. */
+export function requireSecrets(env: Env): SessionSecrets {
+  const missing = missingSecrets(env);
   if (missing.length > 0) {
     throw new ApiError(503, `server is not configured: missing secret ${missing.join(", ")}`, {
       hint: "run `npm run dev` locally (it creates .dev.vars), or `wrangler secret put <NAME>` when deployed",
     });
   }
-  const header = c.req.header("authorization") ?? "";
-  const token = header.startsWith("Bearer ") ? header.slice(7) : "";
-  if (!token || !timingSafeEqual(token, c.env.ADMIN_TOKEN!)) throw new ApiError(401, "missing or wrong admin token");
+  return { ADMIN_TOKEN: env.ADMIN_TOKEN!, ENCRYPTION_KEY: env.ENCRYPTION_KEY! };
+}
+
+/** The session the request's cookie names, if it is valid and live. */
+export function sessionOf(c: Context<{ Bindings: Env }>, secrets: SessionSecrets): Promise<AdminSession | null> {
+  return readSession(secrets, getDb(c.env.DB), readSessionCookie(c));
+}
+
+export const requireAdmin: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
+  const secrets = requireSecrets(c.env);
+  const header = c.req.header("authorization");
+  if (header !== undefined) {
+    // A bearer token is never sent by a browser on its own, so it needs no CSRF check.
+    const token = header.startsWith("Bearer ") ? header.slice(7) : "";
+    if (!token || !timingSafeEqual(token, secrets.ADMIN_TOKEN)) throw new ApiError(401, "missing or wrong admin token");
+    return next();
+  }
+  const session = await sessionOf(c, secrets);
+  if (!session) throw new ApiError(401, "missing or wrong admin token, or the session has expired; log in again");
+  if (isStateChanging(c.req.method)) requireCsrf(c, session.csrfToken, c.env.PUBLIC_URL);
   await next();
 };

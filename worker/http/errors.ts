@@ -1,7 +1,7 @@
 // JSON errors for the API and webhooks: one shape, `{ error, ...details }`.
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { z } from "zod";
+import type * as z from "zod";
 
 export class ApiError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 // The provider-adapter contract. One folder per provider implements it; the core (ChannelDO)
 // only ever talks to this interface, so it never sees a wire format.
-import type { z } from "zod";
+import type * as z from "zod";
 import type { CommandSyntax } from "../core/commands";
 import type { ParsedWebhook } from "../core/types";
 

@@ -1,6 +1,6 @@
 // Creating a channel: validate the credential with the provider, refuse (409) or take over an
 // account that another channel holds, store the credential encrypted.
-import { z } from "zod";
+import * as z from "zod";
 import { sealChannelSecrets } from "../core/credentials";
 import { channelSettingsSchema } from "../core/settings";
 import { newId, newWebhookSecret } from "../crypto/random";

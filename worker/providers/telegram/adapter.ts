@@ -1,5 +1,5 @@
 // Telegram Bot API adapter: webhook with a per-channel secret token, plain fetch calls.
-import { z } from "zod";
+import * as z from "zod";
 import { COMMAND_HELP, type CommandName } from "../../core/commands";
 import { CredentialError, ProviderError } from "../errors";
 import type { AccountInfo, ChannelContext, ProviderAdapter } from "../types";

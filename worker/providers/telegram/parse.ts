@@ -1,6 +1,6 @@
 // Telegram Update → provider-neutral event. Only `message` updates with text (or a caption)
 // become chat messages; everything else is acknowledged and logged as ignored.
-import { z } from "zod";
+import * as z from "zod";
 import type { ParsedWebhook } from "../../core/types";
 
 const userSchema = z.object({

@@ -1,6 +1,6 @@
 // /api/channels/:id/pairing, /invite-codes, /users: who may talk to a channel (SPEC §5).
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { getDb } from "../../db/client";
 import { createInviteCode, listPendingRequests } from "../../db/pairing";
 import { channelUsers } from "../../db/schema";

@@ -1,7 +1,7 @@
 // /api/channels: create (credential tested first), read, change settings, run, delete, logs.
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { channelSettingsPatchSchema, readSettings } from "../../core/settings";
 import { getChannel } from "../../db/channels";
 import { getDb, type Db } from "../../db/client";

@@ -1,7 +1,7 @@
 // /api/workspaces: the AI targets channels talk to.
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { backendKinds } from "../../backends/registry";
 import { sealJson } from "../../crypto/secret-box";
 import { newId } from "../../crypto/random";

@@ -1,0 +1,59 @@
+// /auth: the admin UI exchanges ADMIN_TOKEN for a session cookie, asks who it is, and logs out.
+import { Hono } from "hono";
+import * as z from "zod";
+import { clearSessionCookie, writeSessionCookie } from "../auth/cookies";
+import { requireCsrf, requireSameOrigin } from "../auth/csrf";
+import { clearLoginAttempts, clientKeyOf, countLoginAttempt } from "../auth/login-limiter";
+import { sessionKey } from "../auth/session-keys";
+import { createSession, endSession } from "../auth/sessions";
+import { timingSafeEqual } from "../crypto/encoding";
+import { getDb } from "../db/client";
+import type { Env } from "../env";
+import { requireSecrets, sessionOf } from "../http/auth";
+import { ApiError, readJson } from "../http/errors";
+
+const loginSchema = z.object({ token: z.string().max(1024) }).strict();
+
+export const authRoutes = new Hono<{ Bindings: Env }>()
+  // Answers carry the CSRF token or set the session: never cached by the browser or a proxy.
+  .use("*", async (c, next) => {
+    await next();
+    c.header("cache-control", "no-store");
+  })
+  .post("/login", async (c) => {
+    const secrets = requireSecrets(c.env);
+    requireSameOrigin(c, c.env.PUBLIC_URL);
+    const { token } = await readJson(c, loginSchema);
+    const db = getDb(c.env.DB);
+    const clientKey = await clientKeyOf(c.req.raw.headers, await sessionKey(secrets.ADMIN_TOKEN, secrets.ENCRYPTION_KEY));
+    const verdict = await countLoginAttempt(db, clientKey);
+    if (!verdict.allowed) {
+      c.header("retry-after", String(verdict.retryAfterSeconds));
+      const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
+      throw new ApiError(429, `too many login attempts; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`, {
+        retryAfterSeconds: verdict.retryAfterSeconds,
+      });
+    }
+    if (!timingSafeEqual(token.trim(), secrets.ADMIN_TOKEN)) {
+      throw new ApiError(401, "wrong admin token");
+    }
+    await clearLoginAttempts(db, clientKey);
+    const { session, cookie } = await createSession(secrets, db);
+    writeSessionCookie(c, cookie, session.expiresAt);
+    return c.json({ authenticated: true, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
+  })
+  .get("/session", async (c) => {
+    const session = await sessionOf(c, requireSecrets(c.env));
+    // 200 either way: "not logged in" is an answer here, not an error.
+    if (!session) return c.json({ authenticated: false });
+    return c.json({ authenticated: true, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
+  })
+  .post("/logout", async (c) => {
+    const session = await sessionOf(c, requireSecrets(c.env));
+    if (session) {
+      requireCsrf(c, session.csrfToken, c.env.PUBLIC_URL);
+      await endSession(getDb(c.env.DB), session.id);
+    }
+    clearSessionCookie(c);
+    return c.json({ authenticated: false });
+  });
