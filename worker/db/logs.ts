@@ -1,10 +1,14 @@
 // Channel logs: every decision the ChannelDO makes, bounded per channel.
 import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { chunkForD1 } from "./chunk";
 import type { Db } from "./client";
 import { channelLogs } from "./schema";
 
 export type LogLevel = "info" | "warn" | "error";
 export type LogEntry = typeof channelLogs.$inferInsert;
+
+/** Bound parameters of one inserted entry (channel, level, event, message, detail, time). */
+const LOG_INSERT_PARAMS = 6;
 
 /** Newest entries kept per channel; older ones are pruned when new ones are written. */
 export const LOGS_KEPT_PER_CHANNEL = 5000;
@@ -12,8 +16,10 @@ export const LOGS_KEPT_PER_CHANNEL = 5000;
 /** Writes entries and prunes the channel's oldest beyond the bound, in one round trip. */
 export async function writeLogs(db: Db, channelId: string, entries: LogEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  const inserts = chunkForD1(entries, LOG_INSERT_PARAMS).map((chunk) => db.insert(channelLogs).values(chunk));
   await db.batch([
-    db.insert(channelLogs).values(entries),
+    inserts[0]!,
+    ...inserts.slice(1),
     db.delete(channelLogs).where(
       and(
         eq(channelLogs.channelId, channelId),

@@ -1,6 +1,7 @@
 // Chat routes (active thread and last listing per DM user or group) and missed replies.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { newId } from "../crypto/random";
+import { chunkForD1 } from "./chunk";
 import type { Db } from "./client";
 import { chatRoutes, missedReplies } from "./schema";
 
@@ -53,5 +54,5 @@ export async function listMissed(db: Db, channelId: string, chatKey: string, thr
 }
 
 export async function deleteMissed(db: Db, ids: string[]): Promise<void> {
-  if (ids.length > 0) await db.delete(missedReplies).where(inArray(missedReplies.id, ids));
+  for (const chunk of chunkForD1(ids, 1)) await db.delete(missedReplies).where(inArray(missedReplies.id, chunk));
 }
