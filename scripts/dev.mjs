@@ -10,6 +10,7 @@ migrateLocalDb();
 
 console.log(`
   Switchboard is starting on http://127.0.0.1:${PORT}
+  Admin UI:   http://127.0.0.1:${PORT}/  (log in with the admin token below)
   Health:     http://127.0.0.1:${PORT}/healthz
   Admin API:  http://127.0.0.1:${PORT}/api  (header: Authorization: Bearer <ADMIN_TOKEN>)
   Admin token (from .dev.vars): ${vars.ADMIN_TOKEN}

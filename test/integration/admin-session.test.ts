@@ -104,7 +104,7 @@ describe("the API with a session cookie", () => {
   it("refuses a wrong CSRF token, a foreign Origin and a cross-site fetch", async () => {
     const { cookie, csrfToken } = await session();
     const other = await session();
-    const attempts = [
+    const attempts: Record<string, string>[] = [
       { "x-csrf-token": other.csrfToken, origin: ORIGIN },
       { "x-csrf-token": `${csrfToken}x`, origin: ORIGIN },
       { "x-csrf-token": csrfToken, origin: "https://evil.example" },
