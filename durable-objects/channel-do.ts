@@ -311,6 +311,7 @@ export class ChannelDO extends DurableObject<Env> {
   private deps(runtime: ChannelRuntime): ChannelDeps {
     return {
       db: this.db,
+      env: this.env,
       runtime,
       store: this.store,
       log: (...args) => this.log(...args),

@@ -1,6 +1,7 @@
 // The Worker's bindings. Secrets are listed by name in `requiredSecrets` so a missing one is
 // reported with a 503 and a hint rather than a crash deep inside a request.
 import type { ChannelDO } from "../durable-objects/channel-do";
+import type { BackendEnv } from "./backends/types";
 
 export interface Env {
   /** D1: all relational state (see docs/storage-schema.md). */
@@ -16,6 +17,8 @@ export interface Env {
   TELEGRAM_API_BASE?: string;
   /** The built admin UI (admin-ui/dist, see [assets] in wrangler.toml). */
   ASSETS?: Fetcher;
+  /** Workers AI (the `workers-ai` backend and Aura voice replies); absent unless configured. */
+  AI?: BackendEnv["AI"];
 }
 
 export const requiredSecrets = ["ADMIN_TOKEN", "ENCRYPTION_KEY"] as const;

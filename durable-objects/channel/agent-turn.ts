@@ -50,8 +50,8 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
   let answer: string;
   try {
     const history = thread.backendRef ? [] : await threadHistory(db, thread.id, HISTORY_TURNS + 1);
-    const result = await withTimeout(
-      backend.send({
+    const result = await backend.send(
+      {
         workspace: runtime.workspace,
         thread: { id: thread.id, title: thread.title, backendRef: thread.backendRef },
         message: message.text,
@@ -59,8 +59,8 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
         sender: message.sender,
         channel: { id: runtime.row.id, provider: runtime.row.provider },
         history: history.slice(0, -1),
-      }),
-      AGENT_TIMEOUT_MS,
+      },
+      { env: deps.env, signal: AbortSignal.timeout(AGENT_TIMEOUT_MS) },
     );
     answer = result.text;
   } catch (error) {
@@ -104,12 +104,4 @@ function agentRefusal(agents: string[], whitelist: string[], text: string): stri
   return allowed.length > 0
     ? `The agent @${agent} is not available here. Allowed agents: ${allowed.map((name) => `@${name}`).join(", ")}.`
     : `The agent @${agent} is not available here.`;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${Math.round(ms / 1000)} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -20,7 +20,7 @@ export async function activeThreadFor(deps: ChannelDeps, chatKey: string, titleH
 export async function newPersonalThread(deps: ChannelDeps, chatKey: string, title: string): Promise<ThreadRow> {
   const { db, runtime } = deps;
   const backend = getBackend(runtime.workspace.backend);
-  const backendRef = backend.createThread ? await backend.createThread(runtime.workspace, title) : null;
+  const backendRef = backend.createThread ? await backend.createThread(runtime.workspace, title, deps.env) : null;
   return createThread(db, {
     workspaceId: runtime.workspace.id,
     title,

@@ -1,4 +1,5 @@
 // What message handling may use: the channel's runtime, D1, the DO's local store and log.
+import type { BackendEnv } from "../../worker/backends/types";
 import type { InboundMessage } from "../../worker/core/types";
 import { splitText } from "../../worker/core/split-text";
 import type { Db } from "../../worker/db/client";
@@ -8,6 +9,8 @@ import type { ChannelRuntime } from "./runtime";
 
 export interface ChannelDeps {
   db: Db;
+  /** Bindings for agent backends (Workers AI). */
+  env: BackendEnv;
   runtime: ChannelRuntime;
   store: LocalStore;
   log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;

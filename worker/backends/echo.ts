@@ -15,9 +15,19 @@ export const echoBackend: AgentBackend = {
       help: "Makes the echo answer slowly, to try typing indicators and catch-up.",
     },
   ],
-  async send(request) {
+  async send(request, { signal }) {
     const { prefix, delayMs } = request.workspace.config;
-    if (typeof delayMs === "number" && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(delayMs, 60_000)));
+    if (typeof delayMs === "number" && delayMs > 0) await sleep(Math.min(delayMs, 60_000), signal);
     return { text: `${typeof prefix === "string" ? prefix : "Echo: "}${request.message}` };
   },
 };
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    });
+  });
+}

@@ -1,6 +1,11 @@
 // The agent-backend contract (SPEC §7). Each backend is a small module behind this interface;
 // optional capabilities are optional methods.
 
+/** Bindings a backend may use (Workers AI). Provider and backend URLs come from workspace config. */
+export interface BackendEnv {
+  AI?: { run(model: string, input: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown> };
+}
+
 export interface BackendWorkspace {
   id: string;
   name: string;
@@ -24,7 +29,7 @@ export interface AgentRequest {
   workspace: BackendWorkspace;
   thread: BackendThread;
   message: string;
-  /** Named agent the user addressed with `@name`, if any. */
+  /** Named agent the user addressed with `@name`, if any (the text still starts with it). */
   agent?: string;
   sender: { id: string; username?: string; displayName?: string };
   channel: { id: string; provider: string };
@@ -33,14 +38,24 @@ export interface AgentRequest {
 }
 
 export interface AgentReply {
+  /** The complete answer, cleaned for chat (no `<think>` sections). */
   text: string;
+}
+
+/** How a run is carried out: bindings, cancellation, and progress for streaming backends. */
+export interface RunContext {
+  env: BackendEnv;
+  signal: AbortSignal;
+  /** Called with the whole answer so far (not a delta) as a streaming backend produces it. */
+  onProgress?: (textSoFar: string) => void;
 }
 
 /** One workspace setting of a backend, as the admin UI shows it. */
 export interface BackendField {
   name: string;
   label: string;
-  type: "string" | "number" | "url";
+  /** `text` is multi-line (system prompts). */
+  type: "string" | "number" | "url" | "text";
   /** Secret fields are write-only: stored encrypted, never returned. */
   secret: boolean;
   required: boolean;
@@ -51,13 +66,20 @@ export interface AgentBackend {
   readonly kind: string;
   readonly label: string;
   readonly fields: BackendField[];
+  /** Checks that the configuration reaches a working backend; throws BackendError saying why. */
+  test?(workspace: BackendWorkspace, env: BackendEnv): Promise<void>;
   /** Creates the backend-side thread; returns its id, or null when Switchboard keeps history. */
-  createThread?(workspace: BackendWorkspace, title: string): Promise<string | null>;
-  /** Runs one turn. `onProgress` receives the text so far for backends that stream. */
-  send(request: AgentRequest, onProgress?: (partial: string) => void): Promise<AgentReply>;
-  /** Text to speech, OGG/Opus bytes. */
-  speak?(workspace: BackendWorkspace, text: string): Promise<ArrayBuffer>;
+  createThread?(workspace: BackendWorkspace, title: string, env: BackendEnv): Promise<string | null>;
+  /** Runs one turn and resolves with the complete answer. */
+  send(request: AgentRequest, context: RunContext): Promise<AgentReply>;
 }
 
-/** A backend failure with a cause for the log; the user sees a short generic message. */
+/** A backend failure. `message` is for the log (never a secret); the user sees a generic line. */
 export class BackendError extends Error {}
+
+/** Synthesised speech for voice replies. */
+export interface SpeechAudio {
+  bytes: Uint8Array;
+  /** e.g. `audio/ogg` (OGG/Opus, a Telegram voice note) or `audio/mpeg`. */
+  mime: string;
+}
