@@ -5,12 +5,14 @@ import { requireAdmin } from "../../http/auth";
 import { ApiError } from "../../http/errors";
 import { catalogRoutes } from "./catalog";
 import { channelRoutes } from "./channels";
+import { workspaceTestRoutes } from "./workspace-test";
 import { workspaceRoutes } from "./workspaces";
 
 export const apiRoutes = new Hono<{ Bindings: Env }>()
   .use("*", requireAdmin)
   .route("/", catalogRoutes)
   .route("/workspaces", workspaceRoutes)
+  .route("/workspaces", workspaceTestRoutes)
   .route("/channels", channelRoutes)
   .all("*", () => {
     throw new ApiError(404, "no such API route");
