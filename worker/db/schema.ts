@@ -93,6 +93,8 @@ export const channelUsers = sqliteTable(
     username: text("username"),
     displayName: text("display_name"),
     state: text("state").$type<"pending" | "approved" | "disabled">().notNull(),
+    /** Provider chat id of the user's DM with the bot (where pushes to this user go). */
+    dmChatId: text("dm_chat_id"),
     createdAt: createdAt(),
     approvedAt: integer("approved_at"),
     lastSeenAt: integer("last_seen_at"),
@@ -139,12 +141,14 @@ export const chatRoutes = sqliteTable(
     channelId: text("channel_id").notNull(),
     /** `dm:<providerUserId>` or `group:<providerChatId>`. */
     chatKey: text("chat_key").notNull(),
+    /** Provider chat id to deliver to (pushed messages reach the chat through it). */
+    chatId: text("chat_id"),
     activeThreadId: text("active_thread_id"),
     /** Thread ids of the last `/threads` listing, in the numbered order shown. */
     lastListing: text("last_listing", { mode: "json" }).$type<string[]>().notNull().default([]),
     updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
   },
-  (t) => [primaryKey({ columns: [t.channelId, t.chatKey] })],
+  (t) => [primaryKey({ columns: [t.channelId, t.chatKey] }), index("chat_routes_active_idx").on(t.activeThreadId)],
 );
 
 /** Replies that arrived for a thread that was not the chat's active one. */
@@ -196,3 +200,20 @@ export const loginAttempts = sqliteTable("login_attempts", {
   windowStart: integer("window_start").notNull(),
   attempts: integer("attempts").notNull(),
 });
+
+/** Push-API keys, one set per workspace. Only a SHA-256 of the key is stored; it is shown once. */
+export const workspaceApiKeys = sqliteTable(
+  "workspace_api_keys",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    name: text("name").notNull(),
+    keyHash: text("key_hash").notNull(),
+    /** The first characters of the key, so an operator can tell keys apart. */
+    keyPrefix: text("key_prefix").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("workspace_api_keys_hash_idx").on(t.keyHash), index("workspace_api_keys_workspace_idx").on(t.workspaceId)],
+);
