@@ -1,10 +1,11 @@
 // One agent turn: store the user's message, run the backend outside the webhook request, store
 // the answer, and deliver it — or hold it as a missed reply if the chat moved to another thread.
 import { getBackend } from "../../worker/backends/registry";
-import type { InboundMessage } from "../../worker/core/types";
+import type { ChatRef, InboundMessage } from "../../worker/core/types";
 import { holdMissedReply, getRoute } from "../../worker/db/routes";
 import { appendMessageQuery, threadHistory, touchThreadQuery, type ThreadRow } from "../../worker/db/threads";
 import { activeThreadFor } from "./chat-threads";
+import { LivePreview } from "./live-preview";
 import type { ChannelDeps, ReplySink } from "./deps";
 import { texts } from "./texts";
 
@@ -20,7 +21,7 @@ const HISTORY_TURNS = 20;
 export async function runAgentTurn(
   deps: ChannelDeps,
   message: InboundMessage,
-  chatKey: string,
+  chat: ChatRef,
   reply: ReplySink,
 ): Promise<{ background?: Promise<void> }> {
   const { db, runtime } = deps;
@@ -30,7 +31,7 @@ export async function runAgentTurn(
     reply.send(refusal);
     return {};
   }
-  const thread = await activeThreadFor(deps, chatKey, message.text);
+  const thread = await activeThreadFor(deps, chat, message.text);
   await appendMessageQuery(db, {
     id: `msg_${message.eventId}_${runtime.row.id}_u`,
     threadId: thread.id,
@@ -40,13 +41,14 @@ export async function runAgentTurn(
     senderId: message.sender.id,
   });
   // Wrapped in an object: returning the promise itself would make the caller await it.
-  return { background: complete(deps, message, chatKey, thread, reply) };
+  return { background: complete(deps, message, chat.key, thread, reply) };
 }
 
 async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: string, thread: ThreadRow, reply: ReplySink): Promise<void> {
   const { db, runtime } = deps;
   const backend = getBackend(runtime.workspace.backend);
   const stopTyping = deps.startTyping(message.chat.id);
+  const preview = runtime.adapter.editText ? new LivePreview(runtime, deps.store, message.chat.id) : null;
   let answer: string;
   try {
     const history = thread.backendRef ? [] : await threadHistory(db, thread.id, HISTORY_TURNS + 1);
@@ -60,15 +62,23 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
         channel: { id: runtime.row.id, provider: runtime.row.provider },
         history: history.slice(0, -1),
       },
-      { env: deps.env, signal: AbortSignal.timeout(AGENT_TIMEOUT_MS) },
+      { env: deps.env, signal: AbortSignal.timeout(AGENT_TIMEOUT_MS), onProgress: preview?.update },
     );
     answer = result.text;
   } catch (error) {
-    deps.log("error", "agent.failed", `Agent run failed: ${(error as Error).message}`, { eventId: message.eventId, thread: thread.id });
-    reply.send(texts.agentUnavailable);
+    const previewId = await preview?.settle();
+    deps.log("error", "agent.failed", `Agent run failed: ${failureReason(error)}`, { eventId: message.eventId, thread: thread.id });
+    if (previewId) reply.finishPreview(previewId, texts.agentUnavailable);
+    else reply.send(texts.agentUnavailable);
     return;
   } finally {
     stopTyping();
+  }
+  const previewId = await preview?.settle();
+  if (!answer.trim()) {
+    // The agent answers later (webhook backends push through the API), or chose not to answer.
+    deps.log("info", "agent.no_reply", "The agent returned no text; nothing was sent", { eventId: message.eventId, thread: thread.id });
+    return;
   }
 
   await db.batch([
@@ -83,10 +93,12 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
   ]);
   const route = await getRoute(db, runtime.row.id, chatKey);
   if (route?.activeThreadId === thread.id) {
-    reply.send(answer);
+    if (previewId) reply.finishPreview(previewId, answer);
+    else reply.send(answer);
     return;
   }
   await holdMissedReply(db, { channelId: runtime.row.id, chatKey, threadId: thread.id, text: answer });
+  if (previewId) reply.finishPreview(previewId, texts.previewMoved(thread.title));
   deps.log("info", "reply.held", `Reply held for thread "${thread.title}": the chat switched threads`, { eventId: message.eventId, thread: thread.id });
 }
 
@@ -104,4 +116,10 @@ function agentRefusal(agents: string[], whitelist: string[], text: string): stri
   return allowed.length > 0
     ? `The agent @${agent} is not available here. Allowed agents: ${allowed.map((name) => `@${name}`).join(", ")}.`
     : `The agent @${agent} is not available here.`;
+}
+
+/** A run that hit the time limit says so; other errors carry their own message. */
+function failureReason(error: unknown): string {
+  if (error instanceof DOMException && error.name === "TimeoutError") return `no answer within ${AGENT_TIMEOUT_MS / 1000} s`;
+  return (error as Error).message;
 }

@@ -1,6 +1,6 @@
 // What each chat command does (SPEC §6). Parsing lives in worker/core/commands.ts.
 import { helpText, type ParsedCommand } from "../../worker/core/commands";
-import { chatKeyOf, type InboundMessage } from "../../worker/core/types";
+import { chatRefOf, type ChatRef, type InboundMessage } from "../../worker/core/types";
 import { deleteMissed, getRoute, listMissed, missedCounts, setActiveThread, setListing } from "../../worker/db/routes";
 import { getThread, listChatThreads, ownerKeyOf } from "../../worker/db/threads";
 import { newPersonalThread } from "./chat-threads";
@@ -11,7 +11,7 @@ import { texts } from "./texts";
 const LISTED_THREADS = 10;
 
 export async function runCommand(deps: ChannelDeps, message: InboundMessage, command: ParsedCommand, reply: ReplySink): Promise<void> {
-  const chatKey = chatKeyOf(message);
+  const chat = chatRefOf(message);
   const syntax = deps.runtime.adapter.commandSyntax;
   switch (command.name) {
     case "start":
@@ -21,21 +21,22 @@ export async function runCommand(deps: ChannelDeps, message: InboundMessage, com
       reply.send(helpText(syntax));
       return;
     case "new": {
-      const thread = await newPersonalThread(deps, chatKey, command.args.slice(0, 80) || "New thread");
-      await setActiveThread(deps.db, deps.runtime.row.id, chatKey, thread.id);
+      const thread = await newPersonalThread(deps, chat.key, command.args.slice(0, 80) || "New thread");
+      await setActiveThread(deps.db, deps.runtime.row.id, chat, thread.id);
       reply.send(texts.newThread(thread.title));
       return;
     }
     case "threads":
-      return listThreads(deps, chatKey, reply);
+      return listThreads(deps, chat, reply);
     case "switch":
-      return switchThread(deps, chatKey, command.args, reply);
+      return switchThread(deps, chat, command.args, reply);
     case "more":
-      return deliverMissed(deps, chatKey, reply);
+      return deliverMissed(deps, chat.key, reply);
   }
 }
 
-async function listThreads(deps: ChannelDeps, chatKey: string, reply: ReplySink): Promise<void> {
+async function listThreads(deps: ChannelDeps, chat: ChatRef, reply: ReplySink): Promise<void> {
+  const chatKey = chat.key;
   const { db, runtime } = deps;
   const syntax = runtime.adapter.commandSyntax;
   const channelId = runtime.row.id;
@@ -46,7 +47,7 @@ async function listThreads(deps: ChannelDeps, chatKey: string, reply: ReplySink)
   }
   const route = await getRoute(db, channelId, chatKey);
   const unread = await missedCounts(db, channelId, chatKey, threads.map((thread) => thread.id));
-  await setListing(db, channelId, chatKey, threads.map((thread) => thread.id));
+  await setListing(db, channelId, chat, threads.map((thread) => thread.id));
   const lines = threads.map((thread, index) => {
     const marks = [
       thread.id === route?.activeThreadId ? "active" : null,
@@ -58,7 +59,8 @@ async function listThreads(deps: ChannelDeps, chatKey: string, reply: ReplySink)
   reply.send(["Your threads:", ...lines, "", texts.threadsFooter(syntax)].join("\n"));
 }
 
-async function switchThread(deps: ChannelDeps, chatKey: string, args: string, reply: ReplySink): Promise<void> {
+async function switchThread(deps: ChannelDeps, chat: ChatRef, args: string, reply: ReplySink): Promise<void> {
+  const chatKey = chat.key;
   const { db, runtime } = deps;
   const syntax = runtime.adapter.commandSyntax;
   const channelId = runtime.row.id;
@@ -70,7 +72,7 @@ async function switchThread(deps: ChannelDeps, chatKey: string, args: string, re
     reply.send(texts.switchUsage(syntax));
     return;
   }
-  await setActiveThread(db, channelId, chatKey, thread.id);
+  await setActiveThread(db, channelId, chat, thread.id);
   const missed = (await missedCounts(db, channelId, chatKey, [thread.id])).get(thread.id) ?? 0;
   reply.send(missed > 0 ? `${texts.switched(thread.title)}\n${texts.missedWhileAway(missed, syntax)}` : texts.switched(thread.title));
 }

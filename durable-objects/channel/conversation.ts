@@ -2,7 +2,7 @@
 // command, otherwise an agent turn. Provider-neutral: it sees only InboundMessage.
 import { parseCommand } from "../../worker/core/commands";
 import { decideAccess } from "../../worker/core/policy";
-import { chatKeyOf, type InboundMessage } from "../../worker/core/types";
+import { chatRefOf, type InboundMessage } from "../../worker/core/types";
 import { countRequestsSince, createPairingRequest, findPendingRequest, redeemInviteCode } from "../../worker/db/pairing";
 import { approveUser, findUserByProviderId, recordSender, type ChannelUserRow } from "../../worker/db/users";
 import { runAgentTurn } from "./agent-turn";
@@ -32,7 +32,7 @@ export async function handleInbound(deps: ChannelDeps, message: InboundMessage):
 
   const initialState = runtime.settings.dmPolicy === "open" ? "approved" : "pending";
   const user = direct
-    ? await recordSender(db, channelId, message.sender, initialState)
+    ? await recordSender(db, channelId, message.sender, initialState, message.chat.id)
     : await findUserByProviderId(db, channelId, message.sender.id);
   const decision = decideAccess(runtime.settings, message, user?.state);
 
@@ -63,7 +63,7 @@ export async function handleInbound(deps: ChannelDeps, message: InboundMessage):
     await runCommand(deps, message, command, reply);
     return {};
   }
-  return runAgentTurn(deps, message, chatKeyOf(message), reply);
+  return runAgentTurn(deps, message, chatRefOf(message), reply);
 }
 
 async function requestPairing(

@@ -39,7 +39,22 @@ export class ReplySink {
 
   send(text: string): void {
     for (const chunk of splitText(text, this.deps.runtime.adapter.maxTextLength)) {
-      this.deps.store.enqueue(`${this.eventId}:${this.count++}`, this.chatId, chunk, this.replyTo);
+      this.deps.store.enqueue(this.nextKey(), this.chatId, { kind: "text", text: chunk, replyTo: this.replyTo });
     }
+  }
+
+  /** Completes a streamed reply: the preview message becomes the first chunk, the rest follow. */
+  finishPreview(previewMessageId: string, text: string): void {
+    const [first, ...rest] = splitText(text, this.deps.runtime.adapter.maxTextLength);
+    this.deps.store.enqueue(this.nextKey(), this.chatId, { kind: "edit", messageId: previewMessageId, text: first! });
+    for (const chunk of rest) this.deps.store.enqueue(this.nextKey(), this.chatId, { kind: "text", text: chunk, replyTo: this.replyTo });
+  }
+
+  sendVoice(audio: Uint8Array, mime: string): void {
+    this.deps.store.enqueue(this.nextKey(), this.chatId, { kind: "voice", audio, mime });
+  }
+
+  private nextKey(): string {
+    return `${this.eventId}:${this.count++}`;
   }
 }

@@ -19,8 +19,12 @@ CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   dedupe_key TEXT NOT NULL UNIQUE,
   chat_id TEXT NOT NULL,
-  text TEXT NOT NULL,
+  kind TEXT NOT NULL DEFAULT 'text',
+  text TEXT NOT NULL DEFAULT '',
   reply_to TEXT,
+  edit_of TEXT,
+  audio BLOB,
+  mime TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL
@@ -47,14 +51,40 @@ export interface InboxRow {
   attempts: number;
 }
 
+/** What an outbox row asks the provider to do. */
+export type OutboundOp =
+  | { kind: "text"; text: string; replyTo?: string }
+  /** Replace the text of a message already in the chat (the end of a streamed reply). */
+  | { kind: "edit"; messageId: string; text: string }
+  | { kind: "voice"; audio: Uint8Array; mime: string };
+
 export interface OutboxRow {
   seq: number;
   dedupeKey: string;
   chatId: string;
-  text: string;
-  replyTo: string | null;
+  op: OutboundOp;
   attempts: number;
   nextAttemptAt: number;
+}
+
+type OutboxRecord = {
+  seq: number;
+  dedupe_key: string;
+  chat_id: string;
+  kind: OutboundOp["kind"];
+  text: string;
+  reply_to: string | null;
+  edit_of: string | null;
+  audio: ArrayBuffer | null;
+  mime: string | null;
+  attempts: number;
+  next_attempt_at: number;
+};
+
+function opOf(row: OutboxRecord): OutboundOp {
+  if (row.kind === "edit") return { kind: "edit", messageId: row.edit_of!, text: row.text };
+  if (row.kind === "voice") return { kind: "voice", audio: new Uint8Array(row.audio!), mime: row.mime! };
+  return { kind: "text", text: row.text, replyTo: row.reply_to ?? undefined };
 }
 
 export interface BufferedLog {
@@ -136,17 +166,27 @@ export class LocalStore {
 
   // --- outbox ---
 
-  /** Queues a message; a repeated `dedupeKey` (the same reply re-produced after a crash) is ignored. */
-  enqueue(dedupeKey: string, chatId: string, text: string, replyTo?: string, now = Date.now()): void {
+  /** Queues an operation; a repeated `dedupeKey` (the same reply re-produced after a crash) is ignored. */
+  enqueue(dedupeKey: string, chatId: string, op: OutboundOp, now = Date.now()): void {
     this.sql.exec(
-      "INSERT INTO outbox (dedupe_key, chat_id, text, reply_to, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
+      `INSERT INTO outbox (dedupe_key, chat_id, kind, text, reply_to, edit_of, audio, mime, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
       dedupeKey,
       chatId,
-      text,
-      replyTo ?? null,
+      op.kind,
+      op.kind === "voice" ? "" : op.text,
+      op.kind === "text" ? (op.replyTo ?? null) : null,
+      op.kind === "edit" ? op.messageId : null,
+      op.kind === "voice" ? op.audio : null,
+      op.kind === "voice" ? op.mime : null,
       now,
       now,
     );
+  }
+
+  /** True when the chat has messages waiting, so a live preview would jump the queue. */
+  hasOutbound(chatId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM outbox WHERE chat_id = ? LIMIT 1", chatId).toArray().length > 0;
   }
 
   outboxChats(now = Date.now()): string[] {
@@ -158,19 +198,13 @@ export class LocalStore {
 
   /** The oldest queued message of a chat (sent strictly in order). */
   nextOutbound(chatId: string): OutboxRow | null {
-    const row = this.sql
-      .exec<{ seq: number; dedupe_key: string; chat_id: string; text: string; reply_to: string | null; attempts: number; next_attempt_at: number }>(
-        "SELECT * FROM outbox WHERE chat_id = ? ORDER BY seq LIMIT 1",
-        chatId,
-      )
-      .toArray()[0];
+    const row = this.sql.exec<OutboxRecord>("SELECT * FROM outbox WHERE chat_id = ? ORDER BY seq LIMIT 1", chatId).toArray()[0];
     if (!row) return null;
     return {
       seq: row.seq,
       dedupeKey: row.dedupe_key,
       chatId: row.chat_id,
-      text: row.text,
-      replyTo: row.reply_to,
+      op: opOf(row),
       attempts: row.attempts,
       nextAttemptAt: row.next_attempt_at,
     };

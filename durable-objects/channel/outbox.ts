@@ -2,7 +2,7 @@
 // network errors, gives up after a bound with an error in the log.
 import { ProviderError } from "../../worker/providers/errors";
 import type { LogLevel } from "../../worker/db/logs";
-import type { LocalStore, OutboxRow } from "./local-store";
+import type { LocalStore, OutboundOp, OutboxRow } from "./local-store";
 import type { ChannelRuntime } from "./runtime";
 
 /** Attempts before a message is given up (logged as an error). */
@@ -49,11 +49,11 @@ export class Outbox {
 
   /** True when the chat may continue with its next message. */
   private async sendOne(runtime: ChannelRuntime, row: OutboxRow): Promise<boolean> {
-    const detail = { chat: row.chatId, attempt: row.attempts + 1, key: row.dedupeKey };
+    const detail = { chat: row.chatId, attempt: row.attempts + 1, key: row.dedupeKey, kind: row.op.kind };
     try {
-      await runtime.adapter.sendText(runtime.context, { chatId: row.chatId, text: row.text, replyTo: row.replyTo ?? undefined });
+      const done = await perform(runtime, row.chatId, row.op);
       this.store.removeOutbound(row.seq);
-      this.hooks.log("info", "outbound.sent", `Sent ${row.text.length} characters`, detail);
+      this.hooks.log("info", "outbound.sent", done, detail);
       this.hooks.onDelivered();
       return true;
     } catch (error) {
@@ -78,5 +78,23 @@ export class Outbox {
       this.hooks.log("warn", "outbound.retry", `Send failed (${failure.kind}), retrying in ${Math.ceil(delay / 1000)} s: ${failure.message}`, detail);
       return false;
     }
+  }
+}
+
+/** Carries out one operation; returns the log line describing it. */
+async function perform(runtime: ChannelRuntime, chatId: string, op: OutboundOp): Promise<string> {
+  const { adapter, context } = runtime;
+  switch (op.kind) {
+    case "text":
+      await adapter.sendText(context, { chatId, text: op.text, replyTo: op.replyTo });
+      return `Sent ${op.text.length} characters`;
+    case "edit":
+      if (!adapter.editText) throw new ProviderError("permanent", `${adapter.label} cannot edit messages`);
+      await adapter.editText(context, chatId, op.messageId, op.text);
+      return `Completed a streamed reply (${op.text.length} characters)`;
+    case "voice":
+      if (!adapter.sendVoice) throw new ProviderError("permanent", `${adapter.label} cannot send voice notes`);
+      await adapter.sendVoice(context, chatId, { bytes: op.audio, mime: op.mime });
+      return `Sent a voice note (${op.audio.length} bytes, ${op.mime})`;
   }
 }

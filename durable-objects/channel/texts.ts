@@ -26,5 +26,6 @@ export const texts = {
     `${count} ${count === 1 ? "reply" : "replies"} while you were away. Use ${formatCommand("more", syntax)} to read all.`,
   noMissed: "No missed replies in this thread.",
   agentUnavailable: "The assistant is unavailable right now. Please try again in a moment.",
+  previewMoved: (title: string) => `(This answer was kept in the thread "${title}" because you switched threads. Switch back to read it.)`,
   processingFailed: "Sorry, something went wrong while handling your message. Please send it again.",
 } as const;

@@ -19,6 +19,15 @@ export interface RecordedCall {
   at: number;
 }
 
+/** A file uploaded with multipart/form-data (sendVoice), as recorded. */
+export interface UploadedFile {
+  filename: string;
+  mime: string;
+  size: number;
+  /** Base64 of the bytes, so tests can compare what arrived. */
+  base64: string;
+}
+
 interface CannedResponse {
   status: number;
   body: unknown;
@@ -46,6 +55,8 @@ export class FakeTelegram {
   readonly commands = new Map<string, unknown>();
   private readonly faults = new Map<string, CannedResponse[]>();
   private readonly options: FakeTelegramOptions;
+  /** Messages the bots sent, by `<token>/<message_id>`, for editMessageText. */
+  private readonly sent = new Map<string, { chatId: number; text: string }>();
   private nextMessageId = 1000;
 
   constructor(options: FakeTelegramOptions = {}) {
@@ -109,6 +120,10 @@ export class FakeTelegram {
         return ok(true);
       case "sendMessage":
         return this.sendMessage(bot, params);
+      case "editMessageText":
+        return this.editMessageText(bot, params);
+      case "sendVoice":
+        return this.sendVoice(bot, params);
       default:
         return error(404, "Not Found");
     }
@@ -142,13 +157,45 @@ export class FakeTelegram {
     if (text.trim() === "") return error(400, "Bad Request: message text is empty");
     if ([...text].length > 4096) return error(400, "Bad Request: message is too long");
     const chatId = Number(params.chat_id);
-    return ok({
-      message_id: this.nextMessageId++,
+    const messageId = this.nextMessageId++;
+    this.sent.set(`${bot.token}/${messageId}`, { chatId, text });
+    return ok(this.message(bot, messageId, chatId, { text }));
+  }
+
+  private editMessageText(bot: FakeBot, params: Record<string, unknown>): CannedResponse {
+    const text = typeof params.text === "string" ? params.text : "";
+    if (text.trim() === "") return error(400, "Bad Request: message text is empty");
+    if ([...text].length > 4096) return error(400, "Bad Request: MESSAGE_TOO_LONG");
+    const key = `${bot.token}/${Number(params.message_id)}`;
+    const original = this.sent.get(key);
+    if (!original || original.chatId !== Number(params.chat_id)) return error(400, "Bad Request: message to edit not found");
+    if (original.text === text) {
+      return error(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
+    }
+    original.text = text;
+    return ok(this.message(bot, Number(params.message_id), original.chatId, { text, edit_date: Math.floor(Date.now() / 1000) }));
+  }
+
+  private sendVoice(bot: FakeBot, params: Record<string, unknown>): CannedResponse {
+    if (params.chat_id === undefined || params.chat_id === "") return error(400, "Bad Request: chat_id is empty");
+    const voice = params.voice as UploadedFile | string | undefined;
+    if (!voice) return error(400, "Bad Request: there is no voice in the request");
+    if (typeof voice === "object" && !["audio/ogg", "audio/mpeg", "audio/mp4"].includes(voice.mime.split(";")[0]!)) {
+      return error(400, "Bad Request: VOICE_MESSAGES_FORBIDDEN_FORMAT");
+    }
+    const chatId = Number(params.chat_id);
+    const size = typeof voice === "object" ? voice.size : 0;
+    return ok(this.message(bot, this.nextMessageId++, chatId, { voice: { duration: 1, mime_type: "audio/ogg", file_id: "voice", file_unique_id: "v", file_size: size } }));
+  }
+
+  private message(bot: FakeBot, messageId: number, chatId: number, content: Record<string, unknown>) {
+    return {
+      message_id: messageId,
       date: Math.floor(Date.now() / 1000),
       chat: { id: chatId, type: chatId > 0 ? "private" : "supergroup" },
       from: { id: bot.id, is_bot: true, first_name: bot.firstName, username: bot.username },
-      text,
-    });
+      ...content,
+    };
   }
 
   /** Marks the webhook as failing, the way getWebhookInfo reports delivery errors. */
@@ -176,10 +223,11 @@ export class FakeTelegram {
   /** Node HTTP handler for `/bot<token>/<method>` and the `/__control/*` endpoints. */
   async handle(path: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(path, "http://fake");
-    const body = await readBody(request);
+    const raw = await readBody(request);
+    const body = raw.toString("utf8");
     const api = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (api) {
-      const params = { ...Object.fromEntries(url.searchParams), ...parseParams(request.headers["content-type"], body) };
+      const params = { ...Object.fromEntries(url.searchParams), ...(await parseParams(request.headers["content-type"], raw)) };
       const result = this.handleApi(decodeURIComponent(api[1]!), api[2]!, params);
       return send(response, result.status, result.body);
     }
@@ -216,9 +264,23 @@ function error(code: number, description: string): CannedResponse {
   return { status: code, body: { ok: false, error_code: code, description } };
 }
 
-function parseParams(contentType: string | undefined, body: string): Record<string, unknown> {
-  if (!body) return {};
+async function parseParams(contentType: string | undefined, raw: Buffer): Promise<Record<string, unknown>> {
+  if (raw.length === 0) return {};
+  const body = raw.toString("utf8");
   if (contentType?.includes("application/json")) return JSON.parse(body);
+  if (contentType?.includes("multipart/form-data")) {
+    // Parse uploads the way the Bot API does: fields are strings, files keep their bytes.
+    const form = await new Request("http://fake/", { method: "POST", headers: { "content-type": contentType }, body: new Uint8Array(raw) }).formData();
+    const params: Record<string, unknown> = {};
+    for (const [key, value] of form) {
+      if (typeof value === "string") params[key] = value;
+      else {
+        const bytes = Buffer.from(await value.arrayBuffer());
+        params[key] = { filename: value.name, mime: value.type, size: bytes.length, base64: bytes.toString("base64") } satisfies UploadedFile;
+      }
+    }
+    return params;
+  }
   if (contentType?.includes("application/x-www-form-urlencoded")) {
     // Telegram accepts JSON-serialised values (arrays, objects) inside form fields.
     return Object.fromEntries(
@@ -234,11 +296,11 @@ function parseParams(contentType: string | undefined, body: string): Record<stri
   return {};
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("end", () => resolve(Buffer.concat(chunks)));
     request.on("error", reject);
   });
 }

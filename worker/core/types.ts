@@ -30,3 +30,13 @@ export type ParsedWebhook =
 export function chatKeyOf(message: Pick<InboundMessage, "chat" | "sender">): string {
   return message.chat.type === "direct" ? `dm:${message.sender.id}` : `group:${message.chat.id}`;
 }
+
+/** A conversation: its routing key and the provider chat id messages are delivered to. */
+export interface ChatRef {
+  key: string;
+  id: string;
+}
+
+export function chatRefOf(message: Pick<InboundMessage, "chat" | "sender">): ChatRef {
+  return { key: chatKeyOf(message), id: message.chat.id };
+}

@@ -2,6 +2,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { newId } from "../crypto/random";
 import { chunkForD1 } from "./chunk";
+import type { ChatRef } from "../core/types";
 import type { Db } from "./client";
 import { chatRoutes, missedReplies } from "./schema";
 
@@ -11,17 +12,20 @@ export async function getRoute(db: Db, channelId: string, chatKey: string): Prom
   return db.select().from(chatRoutes).where(and(eq(chatRoutes.channelId, channelId), eq(chatRoutes.chatKey, chatKey))).get();
 }
 
-export async function setActiveThread(db: Db, channelId: string, chatKey: string, threadId: string): Promise<void> {
+export async function setActiveThread(db: Db, channelId: string, chat: ChatRef, threadId: string): Promise<void> {
   await db
     .insert(chatRoutes)
-    .values({ channelId, chatKey, activeThreadId: threadId, updatedAt: Date.now() })
-    .onConflictDoUpdate({ target: [chatRoutes.channelId, chatRoutes.chatKey], set: { activeThreadId: threadId, updatedAt: Date.now() } });
+    .values({ channelId, chatKey: chat.key, chatId: chat.id, activeThreadId: threadId, updatedAt: Date.now() })
+    .onConflictDoUpdate({
+      target: [chatRoutes.channelId, chatRoutes.chatKey],
+      set: { activeThreadId: threadId, chatId: chat.id, updatedAt: Date.now() },
+    });
 }
 
-export async function setListing(db: Db, channelId: string, chatKey: string, threadIds: string[]): Promise<void> {
+export async function setListing(db: Db, channelId: string, chat: ChatRef, threadIds: string[]): Promise<void> {
   await db
     .insert(chatRoutes)
-    .values({ channelId, chatKey, lastListing: threadIds, updatedAt: Date.now() })
+    .values({ channelId, chatKey: chat.key, chatId: chat.id, lastListing: threadIds, updatedAt: Date.now() })
     .onConflictDoUpdate({
       target: [chatRoutes.channelId, chatRoutes.chatKey],
       set: { lastListing: sql`excluded.last_listing`, updatedAt: Date.now() },

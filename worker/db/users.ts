@@ -14,7 +14,13 @@ export interface SenderProfile {
 }
 
 /** Records that `sender` wrote (creating them in `initialState` if new); returns the stored row. */
-export async function recordSender(db: Db, channelId: string, sender: SenderProfile, initialState: UserState): Promise<ChannelUserRow> {
+export async function recordSender(
+  db: Db,
+  channelId: string,
+  sender: SenderProfile,
+  initialState: UserState,
+  dmChatId?: string,
+): Promise<ChannelUserRow> {
   const now = Date.now();
   const row = await db
     .insert(channelUsers)
@@ -25,6 +31,7 @@ export async function recordSender(db: Db, channelId: string, sender: SenderProf
       username: sender.username ?? null,
       displayName: sender.displayName ?? null,
       state: initialState,
+      dmChatId: dmChatId ?? null,
       approvedAt: initialState === "approved" ? now : null,
       lastSeenAt: now,
     })
@@ -33,6 +40,7 @@ export async function recordSender(db: Db, channelId: string, sender: SenderProf
       set: {
         username: sql`coalesce(excluded.username, ${channelUsers.username})`,
         displayName: sql`coalesce(excluded.display_name, ${channelUsers.displayName})`,
+        dmChatId: sql`coalesce(excluded.dm_chat_id, ${channelUsers.dmChatId})`,
         lastSeenAt: now,
       },
     })

@@ -69,8 +69,12 @@ export interface ProviderAdapter {
   verifyWebhook(channel: ChannelContext, headers: Headers, rawBody: string): Promise<boolean>;
   /** Turns a verified webhook body into a provider-neutral event; throws on a malformed body. */
   parseWebhook(channel: ChannelContext, rawBody: string): ParsedWebhook;
-  /** Sends one message (already within `maxTextLength`); throws ProviderError. */
-  sendText(channel: ChannelContext, message: OutboundText): Promise<void>;
+  /** Sends one message (already within `maxTextLength`); returns its provider id; throws ProviderError. */
+  sendText(channel: ChannelContext, message: OutboundText): Promise<{ messageId: string }>;
+  /** Replaces the text of a message the bot sent (streaming progress, final text). */
+  editText?(channel: ChannelContext, chatId: string, messageId: string, text: string): Promise<void>;
+  /** Sends a voice note (OGG/Opus or MP3 bytes). */
+  sendVoice?(channel: ChannelContext, chatId: string, audio: { bytes: Uint8Array; mime: string }): Promise<void>;
   /** Shows a typing indicator, best effort. */
   sendTyping?(channel: ChannelContext, chatId: string): Promise<void>;
   /** Asks the provider how delivery is going. */

@@ -81,13 +81,31 @@ export const telegramAdapter: ProviderAdapter = {
   },
 
   async sendText(channel, message) {
-    await callTelegram(channel.env, channel.credentials.botToken!, "sendMessage", {
+    const sent = await callTelegram<{ message_id: number }>(channel.env, channel.credentials.botToken!, "sendMessage", {
       chat_id: message.chatId,
       text: message.text,
       ...(message.replyTo
         ? { reply_parameters: { message_id: Number(message.replyTo), allow_sending_without_reply: true } }
         : {}),
     });
+    return { messageId: String(sent.message_id) };
+  },
+
+  async editText(channel, chatId, messageId, text) {
+    try {
+      await callTelegram(channel.env, channel.credentials.botToken!, "editMessageText", { chat_id: chatId, message_id: Number(messageId), text });
+    } catch (error) {
+      // The same text again is not an error for us: the message already says it.
+      if (error instanceof ProviderError && error.message.includes("message is not modified")) return;
+      throw error;
+    }
+  },
+
+  async sendVoice(channel, chatId, audio) {
+    const form = new FormData();
+    form.set("chat_id", chatId);
+    form.set("voice", new Blob([audio.bytes], { type: audio.mime }), audio.mime === "audio/mpeg" ? "reply.mp3" : "reply.ogg");
+    await callTelegram(channel.env, channel.credentials.botToken!, "sendVoice", form);
   },
 
   async sendTyping(channel, chatId) {

@@ -14,15 +14,21 @@ interface TelegramResponse<T> {
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
-/** Calls `method` with JSON `params`; returns `result` or throws ProviderError. */
-export async function callTelegram<T>(env: ProviderEnv, token: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
+/** Calls `method` with JSON `params` (or multipart FormData for uploads); returns `result` or throws ProviderError. */
+export async function callTelegram<T>(
+  env: ProviderEnv,
+  token: string,
+  method: string,
+  params: Record<string, unknown> | FormData = {},
+): Promise<T> {
   const base = (env.TELEGRAM_API_BASE || DEFAULT_BASE).replace(/\/+$/, "");
   let response: Response;
   try {
     response = await fetch(`${base}/bot${token}/${method}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(params),
+      ...(params instanceof FormData
+        ? { body: params }
+        : { headers: { "content-type": "application/json" }, body: JSON.stringify(params) }),
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {

@@ -1,0 +1,68 @@
+// Shows a streaming answer while it grows: one message, edited at most about once a second
+// (Telegram's per-chat pace). The final text is delivered through the outbox, not from here, so
+// a failed preview never loses the answer.
+import type { LocalStore } from "./local-store";
+import type { ChannelRuntime } from "./runtime";
+
+/** Minimum time between two provider calls for the same preview. */
+export const PREVIEW_INTERVAL_MS = 1000;
+
+export class LivePreview {
+  private messageId: string | null = null;
+  private shown = "";
+  private latest = "";
+  private lastCallAt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private inFlight: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly runtime: ChannelRuntime,
+    private readonly store: LocalStore,
+    private readonly chatId: string,
+  ) {}
+
+  /** Feeds the answer so far; the preview catches up within the interval. */
+  readonly update = (textSoFar: string): void => {
+    this.latest = textSoFar;
+    if (this.stopped || this.timer) return;
+    const wait = Math.max(0, this.lastCallAt + PREVIEW_INTERVAL_MS - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.inFlight = this.inFlight.then(() => this.show());
+    }, wait);
+  };
+
+  /** Stops previewing; resolves with the preview message's id, if one was shown. */
+  async settle(): Promise<string | null> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight;
+    return this.messageId;
+  }
+
+  private async show(): Promise<void> {
+    const { adapter, context } = this.runtime;
+    const text = truncate(this.latest.trim(), adapter.maxTextLength);
+    if (this.stopped || !text || text === this.shown) return;
+    this.lastCallAt = Date.now();
+    try {
+      if (this.messageId === null) {
+        // Replies still queued for this chat go first; a preview must not overtake them.
+        if (this.store.hasOutbound(this.chatId)) return;
+        this.messageId = (await adapter.sendText(context, { chatId: this.chatId, text })).messageId;
+      } else {
+        await adapter.editText!(context, this.chatId, this.messageId, text);
+      }
+      this.shown = text;
+    } catch {
+      // Rate limits or a hiccup: stop previewing; the outbox still delivers the whole answer.
+      this.stopped = true;
+    }
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
