@@ -7,6 +7,7 @@ import { chatKeyOf, type InboundMessage } from "../worker/core/types";
 import { setChannelStatus, deleteChannelData, type ChannelStatus } from "../worker/db/channels";
 import { getDb, type Db } from "../worker/db/client";
 import { writeLogs, type LogLevel } from "../worker/db/logs";
+import { getRoute, holdMissedReply } from "../worker/db/routes";
 import { approveUser } from "../worker/db/users";
 import { decidePairingRequest, getPairingRequest, type PairingRequestRow } from "../worker/db/pairing";
 import { channels } from "../worker/db/schema";
@@ -33,6 +34,15 @@ const OK = answer(200, { ok: true });
 export interface StatusView {
   status: ChannelStatus;
   reason: string | null;
+}
+
+/** A push-API message for one chat. */
+export interface PushDelivery {
+  pushId: string;
+  chatKey: string;
+  chatId: string;
+  threadId?: string;
+  text: string;
 }
 
 /** The outcome of an admin operation that can be refused for the channel's state. */
@@ -234,6 +244,29 @@ export class ChannelDO extends DurableObject<Env> {
     this.log("info", "pairing.rejected", `Pairing code ${request.code} rejected`, { requestId: request.id });
     await this.schedule();
     return { ok: true };
+  }
+
+  /**
+   * Delivers a message from the push API to one chat: sent when `threadId` is the chat's active
+   * thread (or absent: a direct message), otherwise held as a missed reply.
+   */
+  async deliverPush(channelId: string, push: PushDelivery): Promise<"delivered" | "held"> {
+    this.remember(channelId);
+    const runtime = await this.requireRuntime();
+    const detail = { pushId: push.pushId, chat: push.chatId, thread: push.threadId ?? null };
+    if (push.threadId) {
+      const route = await getRoute(this.db, channelId, push.chatKey);
+      if (route?.activeThreadId !== push.threadId) {
+        await holdMissedReply(this.db, { id: `mr_${push.pushId}_${channelId}_${push.chatKey}`, channelId, chatKey: push.chatKey, threadId: push.threadId, text: push.text });
+        this.log("info", "push.held", "Pushed message held: the thread is not active in this chat", detail);
+        await this.schedule();
+        return "held";
+      }
+    }
+    new ReplySink(this.deps(runtime), `push:${push.pushId}:${push.chatKey}`, push.chatId).send(push.text);
+    this.log("info", "push.accepted", "Pushed message queued for delivery", detail);
+    await this.schedule();
+    return "delivered";
   }
 
   /** Writes buffered log entries to D1 now (the logs API calls this before reading). */

@@ -1,5 +1,6 @@
 // The Worker: one Hono app, mounted in order — security headers on everything, the public health
-// check, provider webhooks (each verified by its channel), the admin login (/auth), the admin API
+// check, provider webhooks (each verified by its channel), the push API (workspace API keys),
+// the admin login (/auth), the admin API
 // (bearer token or session cookie), and last the admin UI's pages and assets.
 import { Hono } from "hono";
 import type { Env } from "./env";
@@ -9,6 +10,7 @@ import { adminUiRoutes } from "./routes/admin-ui";
 import { apiRoutes } from "./routes/api";
 import { authRoutes } from "./routes/auth";
 import { healthRoutes } from "./routes/health";
+import { pushRoutes } from "./routes/push";
 import { webhookRoutes } from "./routes/webhooks";
 
 export { ChannelDO } from "../durable-objects/channel-do";
@@ -17,6 +19,7 @@ const app = new Hono<{ Bindings: Env }>()
   .use("*", securityHeaders)
   .route("/", healthRoutes)
   .route("/", webhookRoutes)
+  .route("/push/v1", pushRoutes)
   .route("/auth", authRoutes)
   .route("/api", apiRoutes)
   .route("/", adminUiRoutes)

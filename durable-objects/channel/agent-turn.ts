@@ -97,7 +97,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
     else reply.send(answer);
     return;
   }
-  await holdMissedReply(db, { channelId: runtime.row.id, chatKey, threadId: thread.id, text: answer });
+  await holdMissedReply(db, { id: `mr_${message.eventId}_${runtime.row.id}`, channelId: runtime.row.id, chatKey, threadId: thread.id, text: answer });
   if (previewId) reply.finishPreview(previewId, texts.previewMoved(thread.title));
   deps.log("info", "reply.held", `Reply held for thread "${thread.title}": the chat switched threads`, { eventId: message.eventId, thread: thread.id });
 }

@@ -32,8 +32,15 @@ export async function setListing(db: Db, channelId: string, chat: ChatRef, threa
     });
 }
 
-export async function holdMissedReply(db: Db, input: { channelId: string; chatKey: string; threadId: string; text: string }): Promise<void> {
-  await db.insert(missedReplies).values({ id: newId("mr"), ...input, createdAt: Date.now() });
+/** Holds a reply for /more. `id` derived from its source makes holding the same reply twice a no-op. */
+export async function holdMissedReply(
+  db: Db,
+  input: { id?: string; channelId: string; chatKey: string; threadId: string; text: string },
+): Promise<void> {
+  await db
+    .insert(missedReplies)
+    .values({ ...input, id: input.id ?? newId("mr"), createdAt: Date.now() })
+    .onConflictDoNothing();
 }
 
 /** Unread counts per thread for one chat. */

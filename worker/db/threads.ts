@@ -60,7 +60,7 @@ export async function threadHistory(db: Db, threadId: string, limit: number) {
  */
 export function appendMessageQuery(
   db: Db,
-  input: { id: string; threadId: string; role: "user" | "assistant"; text: string; channelId: string; senderId?: string },
+  input: { id: string; threadId: string; role: "user" | "assistant"; text: string; channelId: string | null; senderId?: string },
 ) {
   return db.insert(messages).values({ ...input, createdAt: Date.now() }).onConflictDoNothing();
 }

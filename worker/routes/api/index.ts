@@ -5,6 +5,7 @@ import { requireAdmin } from "../../http/auth";
 import { ApiError } from "../../http/errors";
 import { catalogRoutes } from "./catalog";
 import { channelRoutes } from "./channels";
+import { workspaceKeyRoutes } from "./workspace-keys";
 import { workspaceTestRoutes } from "./workspace-test";
 import { workspaceRoutes } from "./workspaces";
 
@@ -13,6 +14,7 @@ export const apiRoutes = new Hono<{ Bindings: Env }>()
   .route("/", catalogRoutes)
   .route("/workspaces", workspaceRoutes)
   .route("/workspaces", workspaceTestRoutes)
+  .route("/workspaces", workspaceKeyRoutes)
   .route("/channels", channelRoutes)
   .all("*", () => {
     throw new ApiError(404, "no such API route");

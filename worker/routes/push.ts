@@ -1,0 +1,40 @@
+// The push API (/push/v1): an agent or an alerting system posts a message into a thread or to a
+// channel user, authenticated with a workspace API key (Authorization: Bearer sbk_…).
+import { Hono } from "hono";
+import * as z from "zod";
+import { looksLikeApiKey } from "../crypto/api-keys";
+import { findApiKey, touchApiKey } from "../db/api-keys";
+import { getDb } from "../db/client";
+import type { Env } from "../env";
+import { ApiError, readJson } from "../http/errors";
+import { newPushId, pushToThread, pushToUser } from "../services/push";
+
+const messageSchema = z.object({ text: z.string().trim().min(1).max(20_000) }).strict();
+
+type PushEnv = { Bindings: Env; Variables: { workspaceId: string } };
+
+export const pushRoutes = new Hono<PushEnv>()
+  .use("*", async (c, next) => {
+    const header = c.req.header("authorization") ?? "";
+    const key = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
+    if (!looksLikeApiKey(key)) throw new ApiError(401, "missing or malformed API key (Authorization: Bearer sbk_…)");
+    const db = getDb(c.env.DB);
+    const row = await findApiKey(db, key);
+    if (!row) throw new ApiError(401, "unknown API key");
+    if (row.revokedAt) throw new ApiError(401, "this API key was revoked");
+    c.set("workspaceId", row.workspaceId);
+    c.executionCtx.waitUntil(touchApiKey(db, row.id));
+    await next();
+  })
+  .post("/threads/:threadId/messages", async (c) => {
+    const body = await readJson(c, messageSchema);
+    const pushId = newPushId(c.req.header("idempotency-key"));
+    const result = await pushToThread(c.env, getDb(c.env.DB), c.get("workspaceId"), c.req.param("threadId"), body.text, pushId);
+    return c.json(result, 202);
+  })
+  .post("/channels/:channelId/users/:userId/messages", async (c) => {
+    const body = await readJson(c, messageSchema);
+    const pushId = newPushId(c.req.header("idempotency-key"));
+    const { channelId, userId } = c.req.param();
+    return c.json(await pushToUser(c.env, getDb(c.env.DB), c.get("workspaceId"), channelId, userId, body.text, pushId), 202);
+  });
