@@ -116,6 +116,6 @@ describe("pushing messages", () => {
     const key = await newKey();
     const response = await push(`/threads/${threadId}/messages`, key.key, { text: "   " });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toMatch(/^text: /);
+    expect(((await response.json()) as { error: string }).error).toMatch(/^text: /);
   });
 });
