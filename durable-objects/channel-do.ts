@@ -49,6 +49,8 @@ export interface PushDelivery {
 export type OperationResult = { ok: true } | { ok: false; status: 404 | 409; error: string };
 
 const TYPING_REFRESH_MS = 4000;
+/** How often reading a channel may ask the provider for its delivery status. */
+const PROBE_INTERVAL_MS = 30_000;
 const LOG_FLUSH_BATCH = 200;
 
 export class ChannelDO extends DurableObject<Env> {
@@ -126,6 +128,11 @@ export class ChannelDO extends DurableObject<Env> {
     } else {
       this.store.put("lastInboundAt", Date.now());
       if (this.alarmRunning) this.processor.kick();
+      // A delivery problem the provider reported is over once a delivery arrives.
+      if (runtime.row.status === "error" && this.store.get("errorKind") === "delivery") {
+        this.log("info", "channel.recovered", "Deliveries arrive again; the channel is running");
+        this.ctx.waitUntil(this.setStatus("running", null));
+      }
     }
     await this.schedule();
     return OK;
@@ -176,12 +183,16 @@ export class ChannelDO extends DurableObject<Env> {
   async probe(channelId: string): Promise<StatusView> {
     this.remember(channelId);
     const runtime = await this.requireRuntime();
-    if (runtime.row.status === "running" && runtime.adapter.probe) {
+    const lastProbeAt = this.store.get<number>("lastProbeAt") ?? 0;
+    // The admin UI polls; the provider is asked at most every PROBE_INTERVAL_MS.
+    if (runtime.row.status === "running" && runtime.adapter.probe && Date.now() - lastProbeAt >= PROBE_INTERVAL_MS) {
+      this.store.put("lastProbeAt", Date.now());
       try {
         const result = await runtime.adapter.probe(runtime.context);
         if (!result.ok) {
           this.log("warn", "channel.probe", `Provider reports a problem: ${result.reason}`);
           await this.setStatus("error", result.reason);
+          this.store.put("errorKind", "delivery");
         }
       } catch (error) {
         if (error instanceof ProviderError && error.kind === "unauthorized") await this.setStatus("error", `token revoked or invalid (${error.message})`);
@@ -359,6 +370,7 @@ export class ChannelDO extends DurableObject<Env> {
   private async setStatus(status: ChannelStatus, reason: string | null): Promise<void> {
     const runtime = await this.runtime();
     if (!runtime) return;
+    this.store.delete("errorKind");
     await setChannelStatus(this.db, runtime.row.id, status, reason);
     runtime.row.status = status;
     runtime.row.statusReason = reason;

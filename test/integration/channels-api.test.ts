@@ -135,6 +135,14 @@ describe("running a channel", () => {
     const { body } = await api("GET", `/channels/${channel.id}`);
     expect(body.channel.status).toBe("error");
     expect(body.channel.statusReason).toBe("Telegram cannot deliver to the webhook: Wrong response from the webhook: 502 Bad Gateway");
+
+    // The next delivery that arrives shows the problem is over.
+    await approvedUser(channel);
+    const { eventually } = await import("../support/harness");
+    await eventually(async () => {
+      const listed = (await api("GET", "/channels")).body.channels.find((item: any) => item.id === channel.id);
+      expect(listed).toMatchObject({ status: "running", statusReason: null });
+    });
   });
 
   it("stop removes the webhook; later updates are acknowledged but not processed", async () => {
