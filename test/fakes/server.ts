@@ -1,27 +1,52 @@
 // One local HTTP server hosting the provider fakes, each under its own prefix
-// (`/telegram/bot<token>/<method>`, `/telegram/__control/...`).
-import { createServer, type Server } from "node:http";
+// (`/telegram/bot<token>/<method>`, `/telegram/__control/...`), and the agent-backend fakes
+// (`/openai/<scope>/v1/...`, `/anythingllm/<scope>/api/v1/...`, `/webhook-agent/<scope>`,
+// `/workers-ai/__control/...` for the Workers AI stand-in), each with its own `/__control/*`.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { FakeAnythingLlm } from "./anythingllm-api.ts";
+import { FakeOpenAi } from "./openai-api.ts";
 import { FakeTelegram, type FakeTelegramOptions } from "./telegram-api.ts";
+import { FakeWebhookAgent } from "./webhook-agent.ts";
+import { WorkersAiRecorder } from "./workers-ai-recorder.ts";
 
 export interface FakeProviders {
   baseUrl: string;
   telegram: FakeTelegram;
   telegramApiBase: string;
+  openai: FakeOpenAi;
+  anythingllm: FakeAnythingLlm;
+  webhookAgent: FakeWebhookAgent;
+  workersAi: WorkersAiRecorder;
   close(): Promise<void>;
 }
 
+type FakeHandler = (path: string, request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
 export async function startFakeProviders(options: { port?: number; telegram?: FakeTelegramOptions } = {}): Promise<FakeProviders> {
   const telegram = new FakeTelegram(options.telegram);
+  const openai = new FakeOpenAi();
+  const anythingllm = new FakeAnythingLlm();
+  const webhookAgent = new FakeWebhookAgent();
+  const workersAi = new WorkersAiRecorder();
+  const prefixes: [string, FakeHandler][] = [
+    ["/telegram", (path, request, response) => telegram.handle(path, request, response)],
+    ["/openai", (path, request, response) => openai.handle(path, request, response)],
+    ["/anythingllm", (path, request, response) => anythingllm.handle(path, request, response)],
+    ["/webhook-agent", (path, request, response) => webhookAgent.handle(path, request, response)],
+    ["/workers-ai", (path, request, response) => workersAi.handle(path, request, response)],
+  ];
   const server: Server = createServer((request, response) => {
     const path = request.url ?? "/";
-    const handled = path.startsWith("/telegram/") ? telegram.handle(path.slice("/telegram".length), request, response) : null;
+    const fake = prefixes.find(([prefix]) => path.startsWith(`${prefix}/`));
+    const handled = fake ? fake[1](path.slice(fake[0].length), request, response) : null;
     if (!handled) {
       response.writeHead(404, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: "no fake at this path" }));
       return;
     }
     handled.catch((error: Error) => {
+      if (response.headersSent) return void response.destroy();
       response.writeHead(500, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: error.message }));
     });
@@ -33,6 +58,10 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
     baseUrl,
     telegram,
     telegramApiBase: `${baseUrl}/telegram`,
+    openai,
+    anythingllm,
+    webhookAgent,
+    workersAi,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
