@@ -22,6 +22,18 @@ export default defineConfig({
                 TELEGRAM_API_BASE: inject("telegramApiBase"),
                 FAKES_BASE: inject("fakesBase"),
               },
+              // Workers AI cannot be reached offline: `AI` is a service binding to a stand-in
+              // whose run() answers like the real binding (test/fakes/workers-ai-standin.mjs).
+              serviceBindings: { AI: "workers-ai-standin" },
+              workers: [
+                {
+                  name: "workers-ai-standin",
+                  modules: true,
+                  scriptPath: "./test/fakes/workers-ai-standin.mjs",
+                  compatibilityDate: "2026-11-01",
+                  bindings: { FAKES_BASE: inject("fakesBase") },
+                },
+              ],
             },
           })),
         ],

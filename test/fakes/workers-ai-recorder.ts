@@ -16,6 +16,8 @@ export interface WorkersAiFault {
   delayMs?: number;
   /** Answer this text instead of the default. */
   reply?: string;
+  /** Pause between streamed writes (default 10 ms). */
+  chunkDelayMs?: number;
 }
 
 export interface WorkersAiCall {

@@ -109,7 +109,7 @@ export function workersAiMarker() {
   return {
     marker,
     calls: () => get<{ calls: WorkersAiCall[] }>(`${fakes}/workers-ai/__control/calls?contains=${marker}`).then((body) => body.calls),
-    fault: (fault: { error?: string; delayMs?: number; reply?: string }) => post(`${fakes}/workers-ai/__control/faults`, { contains: marker, fault }),
+    fault: (fault: { error?: string; delayMs?: number; reply?: string; chunkDelayMs?: number }) => post(`${fakes}/workers-ai/__control/faults`, { contains: marker, fault }),
   };
 }
 
