@@ -10,6 +10,8 @@ export interface BackendCall {
   /** Secret values (API keys, signing secrets) to scrub from anything we repeat. */
   secrets: readonly unknown[];
   signal: AbortSignal;
+  /** What a 401/403 means here, when it is not a refused API key (a webhook's signature). */
+  refusedMeaning?: string;
 }
 
 /** Longest piece of a backend's error text we repeat in a log line. */
@@ -46,7 +48,8 @@ export function toBackendError(error: unknown, call: BackendCall, doing: string)
  */
 export async function errorFromResponse(response: Response, call: BackendCall): Promise<BackendError> {
   const detail = await readErrorDetail(response);
-  const meaning = statusMeaning(response.status);
+  const refused = response.status === 401 || response.status === 403;
+  const meaning = refused && call.refusedMeaning ? call.refusedMeaning : statusMeaning(response.status);
   const text = detail ? `: ${redact(detail, call.secrets)}` : "";
   return new BackendError(`${call.service} answered ${response.status}${meaning ? ` (${meaning})` : ""}${text}`);
 }
