@@ -48,7 +48,7 @@ export const anythingLlmBackend: AgentBackend = {
       required: true,
       help: "The instance root, e.g. https://anythingllm.example.com or your tunnel to http://localhost:3001 (RealTimeX Desktop). Must be reachable from Cloudflare.",
     },
-    { name: "apiKey", label: "API key", type: "string", secret: true, required: true, help: "Settings → Developer API (AnythingLLM) / API keys (RealTimeX)." },
+    { name: "apiKey", label: "API key", type: "string", secret: true, required: true, help: "From the instance: Settings → Developer API → Generate new API key." },
     { name: "workspaceSlug", label: "Workspace slug", type: "string", secret: false, required: true, help: "The slug in the workspace URL, e.g. my-workspace." },
     {
       name: "mode",
