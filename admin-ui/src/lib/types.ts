@@ -1,0 +1,120 @@
+// Shapes of the admin API's answers, as the pages use them (worker/http/views.ts and routes).
+
+export type ChannelStatus = "stopped" | "starting" | "running" | "error";
+
+export interface Channel {
+  id: string;
+  provider: string;
+  providerLabel: string;
+  connection: "token" | "qr";
+  workspaceId: string;
+  workspaceName: string | null;
+  threadId: string | null;
+  displayName: string | null;
+  account: { id: string; name: string | null };
+  credentials: "configured";
+  settings: ChannelSettings;
+  status: ChannelStatus;
+  statusReason: string | null;
+  statusAt: number | null;
+  lastInboundAt: number | null;
+  lastOutboundAt: number | null;
+  createdAt: number;
+}
+
+export interface ChannelSettings {
+  dmPolicy: "pairing" | "allowlist" | "open" | "disabled";
+  groupPolicy: "disabled" | "allowlist" | "open";
+  allowedGroups: string[];
+  requireMention: boolean;
+  agentWhitelist: string[];
+}
+
+export interface CredentialField {
+  name: string;
+  label: string;
+  secret: boolean;
+  help?: string;
+}
+
+export interface Provider {
+  id: string;
+  label: string;
+  connection: "token" | "qr";
+  available: boolean;
+  credentialFields: CredentialField[];
+}
+
+export interface BackendField {
+  name: string;
+  label: string;
+  type: "string" | "number" | "url" | "text";
+  secret: boolean;
+  required: boolean;
+  help?: string;
+}
+
+export interface Backend {
+  kind: string;
+  label: string;
+  fields: BackendField[];
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  backend: string;
+  config: Record<string, unknown>;
+  secrets: "configured" | null;
+  agents: string[];
+  isDefault: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Thread {
+  id: string;
+  workspaceId: string;
+  title: string;
+  kind: "personal" | "shared";
+  ownerKey: string | null;
+  createdAt: number;
+  lastMessageAt: number | null;
+}
+
+export interface ChannelUser {
+  id: string;
+  providerUserId: string;
+  username: string | null;
+  displayName: string | null;
+  state: "pending" | "approved" | "disabled";
+  createdAt: number;
+  approvedAt: number | null;
+  lastSeenAt: number | null;
+}
+
+export interface PairingRequest {
+  id: string;
+  code: string;
+  createdAt: number;
+  expiresAt: number;
+  user: { id: string; providerUserId: string; username: string | null; displayName: string | null } | null;
+  heldMessage: boolean;
+}
+
+export interface LogEntry {
+  id: number;
+  level: "info" | "warn" | "error";
+  event: string;
+  message: string;
+  detail: Record<string, unknown> | null;
+  createdAt: number;
+}
+
+export interface ImpactEntry {
+  channelId: string;
+  displayName: string | null;
+  status: ChannelStatus;
+  workspaceId: string;
+  workspaceName: string | null;
+}

@@ -1,0 +1,161 @@
+// Settings: display name, default thread, access control (SPEC §5), agent whitelist. The
+// credential is write-only: it shows as "configured"; rotating it means a new channel.
+import { Field } from "../../components/field";
+import { useState } from "preact/hooks";
+import { ErrorBanner, Loading, Notice } from "../../components/states";
+import { api } from "../../lib/api";
+import { useAction, useResource } from "../../lib/hooks";
+import type { Channel, ChannelSettings, Thread, Workspace } from "../../lib/types";
+
+const DM_POLICIES: { value: ChannelSettings["dmPolicy"]; label: string; help: string }[] = [
+  { value: "pairing", label: "Pairing", help: "Unknown users get a code; you approve them under Pairing Codes." },
+  { value: "allowlist", label: "Allowlist", help: "Only users you approved (or who redeemed an invite code)." },
+  { value: "open", label: "Open", help: "Anyone who writes to the bot." },
+  { value: "disabled", label: "Disabled", help: "Direct messages are ignored (and logged)." },
+];
+
+const GROUP_POLICIES: { value: ChannelSettings["groupPolicy"]; label: string; help: string }[] = [
+  { value: "disabled", label: "Disabled", help: "Group messages are ignored (and logged)." },
+  { value: "allowlist", label: "Allowlist", help: "Only the groups listed below." },
+  { value: "open", label: "Open", help: "Any group the bot is in." },
+];
+
+export function SettingsTab({ channel, onSaved }: { channel: Channel; onSaved: () => void }) {
+  const context = useResource(
+    () =>
+      Promise.all([
+        api.get<{ workspace: Workspace }>(`/workspaces/${channel.workspaceId}`).then((body) => body.workspace),
+        api.get<{ threads: Thread[] }>(`/workspaces/${channel.workspaceId}/threads`).then((body) => body.threads),
+      ]),
+    [channel.workspaceId],
+  );
+  if (context.error) return <ErrorBanner error={context.error} onRetry={context.reload} />;
+  if (!context.data) return <Loading label="Loading settings…" />;
+  const [workspace, threads] = context.data;
+  return <SettingsForm channel={channel} workspace={workspace} threads={threads} onSaved={onSaved} />;
+}
+
+function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Channel; workspace: Workspace; threads: Thread[]; onSaved: () => void }) {
+  const [displayName, setDisplayName] = useState(channel.displayName ?? "");
+  const [threadId, setThreadId] = useState(channel.threadId ?? "");
+  const [settings, setSettings] = useState<ChannelSettings>(channel.settings);
+  const [groupsText, setGroupsText] = useState(channel.settings.allowedGroups.join("\n"));
+  const [saved, setSaved] = useState(false);
+  const save = useAction();
+  const change = (patch: Partial<ChannelSettings>) => {
+    setSettings({ ...settings, ...patch });
+    setSaved(false);
+  };
+  const shared = threads.filter((thread) => thread.kind === "shared" || thread.id === channel.threadId);
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void save.run(async () => {
+      const allowedGroups = groupsText.split(/[\s,]+/).map((item) => item.trim()).filter(Boolean);
+      await api.patch(`/channels/${channel.id}`, {
+        displayName: displayName.trim() || null,
+        threadId: threadId || null,
+        settings: { ...settings, allowedGroups },
+      });
+      setSaved(true);
+      onSaved();
+    });
+  };
+
+  return (
+    <form class="form settings-form" onSubmit={submit}>
+      <fieldset class="fieldset">
+        <legend>General</legend>
+        <Field label="Display name">
+          {(control) => <input {...control} type="text" maxLength={80} value={displayName} onInput={(event) => (setDisplayName(event.currentTarget.value), setSaved(false))} />}
+        </Field>
+        <Field label="Default thread" help={`Threads of the workspace “${workspace.name}”. Create shared threads on the workspace page.`}>
+          {(control) => (
+            <select {...control} value={threadId} onChange={(event) => (setThreadId(event.currentTarget.value), setSaved(false))}>
+              <option value="">None — every chat gets its own threads</option>
+              {shared.map((thread) => (
+                <option value={thread.id}>{thread.title}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <div class="field">
+          <span class="field-label" id="credential-label">Credential</span>
+          <span>
+            <span class="pill pill-approved">Configured</span>{" "}
+            <span class="muted small">Stored encrypted and never shown. To use another token, create a new channel.</span>
+          </span>
+        </div>
+      </fieldset>
+
+      <fieldset class="fieldset">
+        <legend>Direct messages</legend>
+        {DM_POLICIES.map((policy) => (
+          <label class="choice">
+            <input type="radio" name="dmPolicy" value={policy.value} checked={settings.dmPolicy === policy.value} onChange={() => change({ dmPolicy: policy.value })} />
+            <span>
+              <strong>{policy.label}</strong>
+              <span class="muted small block">{policy.help}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+
+      <fieldset class="fieldset">
+        <legend>Groups</legend>
+        {GROUP_POLICIES.map((policy) => (
+          <label class="choice">
+            <input type="radio" name="groupPolicy" value={policy.value} checked={settings.groupPolicy === policy.value} onChange={() => change({ groupPolicy: policy.value })} />
+            <span>
+              <strong>{policy.label}</strong>
+              <span class="muted small block">{policy.help}</span>
+            </span>
+          </label>
+        ))}
+        {settings.groupPolicy === "allowlist" && (
+          <Field label="Allowed groups" help={`${channel.providerLabel} chat ids, one per line (e.g. -1001234567890). Dropped group messages are logged with their chat id.`}>
+            {(control) => <textarea {...control} rows={3} value={groupsText} onInput={(event) => (setGroupsText(event.currentTarget.value), setSaved(false))} />}
+          </Field>
+        )}
+        <label class="choice">
+          <input type="checkbox" checked={settings.requireMention} onChange={(event) => change({ requireMention: event.currentTarget.checked })} />
+          <span>
+            <strong>Require mention</strong>
+            <span class="muted small block">In groups, answer only messages that mention the bot or reply to it.</span>
+          </span>
+        </label>
+      </fieldset>
+
+      <fieldset class="fieldset">
+        <legend>Agents</legend>
+        {workspace.agents.length === 0 ? (
+          <p class="muted">The workspace “{workspace.name}” defines no named agents. Add them on the workspace page to let users address them with @name.</p>
+        ) : (
+          <>
+            <p class="muted small">Which of the workspace's agents users of this channel may address with @name.</p>
+            {workspace.agents.map((agent) => (
+              <label class="choice">
+                <input
+                  type="checkbox"
+                  checked={settings.agentWhitelist.includes(agent)}
+                  onChange={(event) =>
+                    change({ agentWhitelist: event.currentTarget.checked ? [...settings.agentWhitelist, agent] : settings.agentWhitelist.filter((item) => item !== agent) })
+                  }
+                />
+                <span>@{agent}</span>
+              </label>
+            ))}
+          </>
+        )}
+      </fieldset>
+
+      {save.error && <ErrorBanner error={save.error} />}
+      <div aria-live="polite">{saved && <Notice>Settings saved.</Notice>}</div>
+      <div class="form-actions">
+        <button type="submit" class="button button-primary" disabled={save.busy}>
+          {save.busy ? "Saving…" : "Save settings"}
+        </button>
+      </div>
+    </form>
+  );
+}

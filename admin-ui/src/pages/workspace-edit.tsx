@@ -1,0 +1,186 @@
+// Create or edit a workspace. The form is built from the backend's fields (GET /api/backends), so
+// new backends appear here without UI changes. Secret fields are write-only.
+import { Field } from "../components/field";
+import { useState } from "preact/hooks";
+import { PageHeader } from "../components/layout";
+import { ErrorBanner, Loading, Notice } from "../components/states";
+import { api, ApiError } from "../lib/api";
+import { useAction, useResource } from "../lib/hooks";
+import { navigate } from "../lib/router";
+import type { Backend, BackendField, Workspace } from "../lib/types";
+import { WorkspaceTest } from "./workspace/connection-test";
+import { WorkspaceThreads } from "./workspace/threads";
+
+export function WorkspaceEditPage({ id }: { id?: string }) {
+  const data = useResource(
+    () =>
+      Promise.all([
+        api.get<{ backends: Backend[] }>("/backends").then((body) => body.backends),
+        id ? api.get<{ workspace: Workspace }>(`/workspaces/${id}`).then((body) => body.workspace) : Promise.resolve(undefined),
+      ]),
+    [id],
+  );
+  const title = id ? (data.data?.[1]?.name ?? "Workspace") : "New workspace";
+  return (
+    <>
+      <PageHeader title={title} back={{ href: "/workspaces", label: "Workspaces" }} />
+      {data.error instanceof ApiError && data.error.status === 404 ? (
+        <p>This workspace does not exist (any more).</p>
+      ) : data.error ? (
+        <ErrorBanner error={data.error} onRetry={data.reload} />
+      ) : !data.data ? (
+        <Loading />
+      ) : (
+        <>
+          <WorkspaceForm key={id ?? "new"} backends={data.data[0]} workspace={data.data[1]} onSaved={data.reload} />
+          {data.data[1] && <WorkspaceTest workspace={data.data[1]} />}
+          {data.data[1] && <WorkspaceThreads workspace={data.data[1]} />}
+        </>
+      )}
+    </>
+  );
+}
+
+function WorkspaceForm({ backends, workspace, onSaved }: { backends: Backend[]; workspace?: Workspace; onSaved: () => void }) {
+  const [name, setName] = useState(workspace?.name ?? "");
+  const [kind, setKind] = useState(workspace?.backend ?? backends[0]?.kind ?? "echo");
+  const [config, setConfig] = useState<Record<string, string>>(() =>
+    Object.fromEntries(Object.entries(workspace?.config ?? {}).map(([key, value]) => [key, value === null || value === undefined ? "" : String(value)])),
+  );
+  const [secrets, setSecrets] = useState<Record<string, string>>({});
+  const [agents, setAgents] = useState((workspace?.agents ?? []).join(", "));
+  const [saved, setSaved] = useState(false);
+  const save = useAction();
+  const backend = backends.find((item) => item.kind === kind);
+  const fields = backend?.fields ?? [];
+  const secretFields = fields.filter((field) => field.secret);
+  const configuredSecrets = workspace?.secrets === "configured" && workspace.backend === kind;
+
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void save.run(async () => {
+      const body = {
+        name: name.trim(),
+        backend: kind,
+        config: buildConfig(fields, config, workspace?.backend === kind ? workspace.config : {}),
+        agents: agents.split(/[\s,]+/).map((agent) => agent.replace(/^@/, "").trim()).filter(Boolean),
+        // Write-only: sent only when typed, so leaving the fields empty keeps what is stored.
+        ...(Object.values(secrets).some((value) => value.trim()) ? { secrets: trimmedValues(secrets) } : {}),
+      };
+      if (workspace) {
+        await api.patch(`/workspaces/${workspace.id}`, body);
+        setSecrets({});
+        setSaved(true);
+        onSaved();
+      } else {
+        const answer = await api.post<{ workspace: Workspace }>("/workspaces", body);
+        navigate(`/workspaces/${answer.workspace.id}`, { replace: true });
+      }
+    });
+  };
+  const missing = fields.filter((field) => field.required && !(field.secret ? secrets[field.name]?.trim() || configuredSecrets : config[field.name]?.trim()));
+
+  return (
+    <form class="card form" onSubmit={submit} aria-labelledby="workspace-form-title">
+      <h2 class="card-title" id="workspace-form-title">
+        Settings
+      </h2>
+      <Field label="Name">
+        {(control) => <input {...control} type="text" required maxLength={80} value={name} onInput={(event) => (setName(event.currentTarget.value), setSaved(false))} />}
+      </Field>
+      <Field label="Backend" help="How a message becomes a reply.">
+        {(control) => (
+          <select {...control} value={kind} onChange={(event) => (setKind(event.currentTarget.value), setSaved(false))}>
+            {backends.map((item) => (
+              <option value={item.kind}>{item.label}</option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {fields.map((field) => (
+        <BackendFieldInput
+          field={field}
+          value={field.secret ? (secrets[field.name] ?? "") : (config[field.name] ?? "")}
+          configured={field.secret && configuredSecrets}
+          onInput={(value) => {
+            if (field.secret) setSecrets({ ...secrets, [field.name]: value });
+            else setConfig({ ...config, [field.name]: value });
+            setSaved(false);
+          }}
+        />
+      ))}
+      {secretFields.length > 1 && configuredSecrets && (
+        <p class="muted small">Secrets are stored together: when you type one, type all of them, or the others are cleared.</p>
+      )}
+      <Field label="Agents (optional)" help="Named agents users may address with @name. Letters, digits, _ and -; separate with commas.">
+        {(control) => (
+          <input {...control} type="text" value={agents} placeholder="e.g. researcher, writer" onInput={(event) => (setAgents(event.currentTarget.value), setSaved(false))} />
+        )}
+      </Field>
+      {save.error && <ErrorBanner error={save.error} />}
+      <div aria-live="polite">{saved && <Notice>Workspace saved.</Notice>}</div>
+      <div class="form-actions">
+        <button type="submit" class="button button-primary" disabled={save.busy || !name.trim() || missing.length > 0}>
+          {save.busy ? "Saving…" : workspace ? "Save workspace" : "Create workspace"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function BackendFieldInput({ field, value, configured, onInput }: { field: BackendField; value: string; configured: boolean; onInput: (value: string) => void }) {
+  const common = {
+    name: field.name,
+    value,
+    required: field.required && !configured,
+    onInput: (event: Event) => onInput((event.currentTarget as HTMLInputElement).value),
+  };
+  return (
+    <Field
+      label={
+        <>
+          {field.label}
+          {!field.required && <span class="muted"> (optional)</span>}
+        </>
+      }
+      help={
+        field.help || field.secret ? (
+          <>
+            {field.help}
+            {field.secret && " Write-only: stored encrypted, never shown again."}
+          </>
+        ) : undefined
+      }
+    >
+      {(control) =>
+        field.type === "text" ? (
+          <textarea {...control} rows={4} {...common} />
+        ) : (
+          <input
+            {...control}
+            type={field.secret ? "password" : field.type === "number" ? "number" : field.type === "url" ? "url" : "text"}
+            autocomplete={field.secret ? "new-password" : "off"}
+            placeholder={configured ? "Configured — leave empty to keep" : undefined}
+            {...common}
+          />
+        )
+      }
+    </Field>
+  );
+}
+
+/** The config to store: the form's values typed per field, keeping keys the form does not show. */
+function buildConfig(fields: BackendField[], values: Record<string, string>, stored: Record<string, unknown>): Record<string, unknown> {
+  const config: Record<string, unknown> = { ...stored };
+  for (const field of fields.filter((item) => !item.secret)) {
+    const raw = values[field.name] ?? "";
+    // Free text is kept as typed (a reply prefix may end in a space); URLs and numbers are trimmed.
+    if (raw.trim() === "") delete config[field.name];
+    else config[field.name] = field.type === "number" ? Number(raw) : field.type === "url" ? raw.trim() : raw;
+  }
+  return config;
+}
+
+function trimmedValues(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, value.trim()]).filter(([, value]) => value !== ""));
+}

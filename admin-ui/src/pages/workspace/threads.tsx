@@ -1,0 +1,68 @@
+// The threads of a workspace: personal ones (one per chat) and shared ones a channel can bind as
+// its default thread. Shared threads are created here.
+import { Field } from "../../components/field";
+import { useState } from "preact/hooks";
+import { EmptyState, ErrorBanner, Loading } from "../../components/states";
+import { Time } from "../../components/time";
+import { api } from "../../lib/api";
+import { useAction, useResource } from "../../lib/hooks";
+import type { Thread, Workspace } from "../../lib/types";
+
+export function WorkspaceThreads({ workspace }: { workspace: Workspace }) {
+  const threads = useResource(() => api.get<{ threads: Thread[] }>(`/workspaces/${workspace.id}/threads`).then((body) => body.threads), [workspace.id]);
+  const [title, setTitle] = useState("");
+  const create = useAction();
+  const submit = (event: Event) => {
+    event.preventDefault();
+    void create.run(async () => {
+      await api.post(`/workspaces/${workspace.id}/threads`, { title: title.trim() });
+      setTitle("");
+      await threads.reload();
+    });
+  };
+  return (
+    <section class="card" aria-labelledby="threads-title">
+      <h2 class="card-title" id="threads-title">
+        Threads
+      </h2>
+      <form class="inline-form" onSubmit={submit}>
+        <Field label="New shared thread" inline>
+          {(control) => <input {...control} type="text" maxLength={80} placeholder="e.g. Support inbox" value={title} onInput={(event) => setTitle(event.currentTarget.value)} />}
+        </Field>
+        <button type="submit" class="button" disabled={!title.trim() || create.busy}>
+          Create thread
+        </button>
+      </form>
+      {create.error && <ErrorBanner error={create.error} />}
+      {threads.error && <ErrorBanner error={threads.error} onRetry={threads.reload} />}
+      {threads.loading && !threads.data && <Loading label="Loading threads…" />}
+      {threads.data && threads.data.length === 0 && (
+        <EmptyState title="No threads yet">
+          <p class="muted">Each chat gets its own threads when it first writes; shared threads can be bound to a channel as its default.</p>
+        </EmptyState>
+      )}
+      {threads.data && threads.data.length > 0 && (
+        <table class="table responsive-table">
+          <thead>
+            <tr>
+              <th scope="col">Title</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Last message</th>
+            </tr>
+          </thead>
+          <tbody>
+            {threads.data.map((thread) => (
+              <tr key={thread.id}>
+                <td data-label="Title">{thread.title}</td>
+                <td data-label="Kind">{thread.kind === "shared" ? "Shared" : "Personal"}</td>
+                <td data-label="Last message">
+                  <Time at={thread.lastMessageAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
