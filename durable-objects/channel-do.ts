@@ -360,6 +360,7 @@ export class ChannelDO extends DurableObject<Env> {
       store: this.store,
       log: (...args) => this.log(...args),
       startTyping: (chatId) => this.startTyping(runtime, chatId),
+      deliverNow: (chatId) => void this.outbox.flushChat(chatId),
     };
   }
 

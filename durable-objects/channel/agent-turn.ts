@@ -1,6 +1,7 @@
 // One agent turn: store the user's message, run the backend outside the webhook request, store
 // the answer, and deliver it — or hold it as a missed reply if the chat moved to another thread.
 import { getBackend } from "../../worker/backends/registry";
+import { synthesize } from "../../worker/backends/speech";
 import type { ChatRef, InboundMessage } from "../../worker/core/types";
 import { holdMissedReply, getRoute } from "../../worker/db/routes";
 import { appendMessageQuery, threadHistory, touchThreadQuery, type ThreadRow } from "../../worker/db/threads";
@@ -11,6 +12,8 @@ import { texts } from "./texts";
 
 /** A run longer than this is abandoned and the user is told; the provider never waits on it. */
 export const AGENT_TIMEOUT_MS = 5 * 60 * 1000;
+/** Text-to-speech gets less time than the agent: the text reply is already on its way. */
+const SPEECH_TIMEOUT_MS = 60_000;
 /** Turns of history sent to backends that rely on Switchboard's transcript. */
 const HISTORY_TURNS = 20;
 
@@ -48,7 +51,8 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
   const { db, runtime } = deps;
   const backend = getBackend(runtime.workspace.backend);
   const stopTyping = deps.startTyping(message.chat.id);
-  const preview = runtime.adapter.editText ? new LivePreview(runtime, deps.store, message.chat.id) : null;
+  const stillActive = async () => (await getRoute(db, runtime.row.id, chatKey))?.activeThreadId === thread.id;
+  const preview = runtime.adapter.editText ? new LivePreview(runtime, deps.store, message.chat.id, stillActive) : null;
   let answer: string;
   try {
     const history = thread.backendRef ? [] : await threadHistory(db, thread.id, HISTORY_TURNS + 1);
@@ -91,15 +95,27 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
     }),
     touchThreadQuery(db, thread.id),
   ]);
-  const route = await getRoute(db, runtime.row.id, chatKey);
-  if (route?.activeThreadId === thread.id) {
+  if (await stillActive()) {
     if (previewId) reply.finishPreview(previewId, answer);
     else reply.send(answer);
+    if (runtime.settings.voiceReplies && runtime.adapter.sendVoice) await speak(deps, message, answer, reply);
     return;
   }
   await holdMissedReply(db, { id: `mr_${message.eventId}_${runtime.row.id}`, channelId: runtime.row.id, chatKey, threadId: thread.id, text: answer });
   if (previewId) reply.finishPreview(previewId, texts.previewMoved(thread.title));
   deps.log("info", "reply.held", `Reply held for thread "${thread.title}": the chat switched threads`, { eventId: message.eventId, thread: thread.id });
+}
+
+/** Follows the text reply with a voice note; a failure costs only the voice note, never the text. */
+async function speak(deps: ChannelDeps, message: InboundMessage, answer: string, reply: ReplySink): Promise<void> {
+  deps.deliverNow(message.chat.id);
+  try {
+    const { config, secrets } = deps.runtime.workspace;
+    const audio = await synthesize(config, secrets, answer, deps.env, AbortSignal.timeout(SPEECH_TIMEOUT_MS));
+    reply.sendVoice(audio.bytes, audio.mime);
+  } catch (error) {
+    deps.log("warn", "voice.failed", `Voice reply not sent: ${failureReason(error, SPEECH_TIMEOUT_MS)}`, { eventId: message.eventId });
+  }
 }
 
 /** `@name …` addresses a named agent of the workspace. */
@@ -119,7 +135,7 @@ function agentRefusal(agents: string[], whitelist: string[], text: string): stri
 }
 
 /** A run that hit the time limit says so; other errors carry their own message. */
-function failureReason(error: unknown): string {
-  if (error instanceof DOMException && error.name === "TimeoutError") return `no answer within ${AGENT_TIMEOUT_MS / 1000} s`;
+function failureReason(error: unknown, timeoutMs = AGENT_TIMEOUT_MS): string {
+  if (error instanceof DOMException && error.name === "TimeoutError") return `no answer within ${timeoutMs / 1000} s`;
   return (error as Error).message;
 }

@@ -16,6 +16,8 @@ export interface ChannelDeps {
   log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;
   /** Shows "typing…" in `chatId` until the returned function is called. */
   startTyping(chatId: string): () => void;
+  /** Starts delivering the chat's queued replies now instead of when the event is finished. */
+  deliverNow(chatId: string): void;
 }
 
 /**

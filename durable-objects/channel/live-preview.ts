@@ -11,15 +11,21 @@ export class LivePreview {
   private messageId: string | null = null;
   private shown = "";
   private latest = "";
-  private lastCallAt = 0;
+  /** Starts at creation: an answer that is complete within the first interval goes out as one message. */
+  private lastCallAt = Date.now();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private inFlight: Promise<void> = Promise.resolve();
   private stopped = false;
 
+  /**
+   * @param mayStart asked once before the first preview message: false when the chat has moved
+   *   on (another thread is active), so no stray preview appears in the wrong context.
+   */
   constructor(
     private readonly runtime: ChannelRuntime,
     private readonly store: LocalStore,
     private readonly chatId: string,
+    private readonly mayStart: () => Promise<boolean>,
   ) {}
 
   /** Feeds the answer so far; the preview catches up within the interval. */
@@ -51,6 +57,10 @@ export class LivePreview {
       if (this.messageId === null) {
         // Replies still queued for this chat go first; a preview must not overtake them.
         if (this.store.hasOutbound(this.chatId)) return;
+        if (!(await this.mayStart())) {
+          this.stopped = true;
+          return;
+        }
         this.messageId = (await adapter.sendText(context, { chatId: this.chatId, text })).messageId;
       } else {
         await adapter.editText!(context, this.chatId, this.messageId, text);

@@ -55,8 +55,8 @@ export class FakeTelegram {
   readonly commands = new Map<string, unknown>();
   private readonly faults = new Map<string, CannedResponse[]>();
   private readonly options: FakeTelegramOptions;
-  /** Messages the bots sent, by `<token>/<message_id>`, for editMessageText. */
-  private readonly sent = new Map<string, { chatId: number; text: string }>();
+  /** Messages the bots sent, by `<token>/<message_id>`, as the chat shows them now (after edits). */
+  private readonly sent = new Map<string, { chatId: number; text: string; edits: number }>();
   private nextMessageId = 1000;
 
   constructor(options: FakeTelegramOptions = {}) {
@@ -158,7 +158,7 @@ export class FakeTelegram {
     if ([...text].length > 4096) return error(400, "Bad Request: message is too long");
     const chatId = Number(params.chat_id);
     const messageId = this.nextMessageId++;
-    this.sent.set(`${bot.token}/${messageId}`, { chatId, text });
+    this.sent.set(`${bot.token}/${messageId}`, { chatId, text, edits: 0 });
     return ok(this.message(bot, messageId, chatId, { text }));
   }
 
@@ -173,6 +173,7 @@ export class FakeTelegram {
       return error(400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
     }
     original.text = text;
+    original.edits += 1;
     return ok(this.message(bot, Number(params.message_id), original.chatId, { text, edit_date: Math.floor(Date.now() / 1000) }));
   }
 
@@ -196,6 +197,14 @@ export class FakeTelegram {
       from: { id: bot.id, is_bot: true, first_name: bot.firstName, username: bot.username },
       ...content,
     };
+  }
+
+  /** What a chat shows: the bot's text messages in order, each with its current (edited) text. */
+  chatMessages(token: string, chatId: number): { messageId: number; text: string; edits: number }[] {
+    return [...this.sent.entries()]
+      .filter(([key, message]) => key.startsWith(`${token}/`) && message.chatId === chatId)
+      .map(([key, message]) => ({ messageId: Number(key.slice(key.lastIndexOf("/") + 1)), text: message.text, edits: message.edits }))
+      .sort((a, b) => a.messageId - b.messageId);
   }
 
   /** Marks the webhook as failing, the way getWebhookInfo reports delivery errors. */
@@ -242,6 +251,8 @@ export class FakeTelegram {
         const calls = this.calls.filter((call) => (!token || call.token === token) && (!method || call.method === method));
         return send(response, 200, { calls });
       }
+      case "GET /__control/messages":
+        return send(response, 200, { messages: this.chatMessages(url.searchParams.get("token") ?? "", Number(url.searchParams.get("chat_id"))) });
       case "POST /__control/faults":
         this.addFaults(input.token, input.method, input.responses);
         return send(response, 200, { ok: true });

@@ -61,6 +61,12 @@ export async function sentTexts(bot: TestBot, chatId?: number): Promise<string[]
   return calls.filter((call) => chatId === undefined || Number(call.params.chat_id) === chatId).map((call) => call.params.text);
 }
 
+/** What the user sees in the chat: the bot's messages in order, with their current (edited) text. */
+export async function chatMessages(bot: TestBot, chatId: number): Promise<{ messageId: number; text: string; edits: number }[]> {
+  const response = await fetch(`${telegramControl}/messages?${new URLSearchParams({ token: bot.token, chat_id: String(chatId) })}`);
+  return ((await response.json()) as { messages: { messageId: number; text: string; edits: number }[] }).messages;
+}
+
 /** Polls until `check` passes (deliveries happen in the Durable Object's alarm, not in the request). */
 export async function eventually<T>(check: () => Promise<T>, timeoutMs = 8000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
