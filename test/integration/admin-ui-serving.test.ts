@@ -32,7 +32,7 @@ describe("admin UI serving", () => {
   });
 
   it("answers API and webhook misses with JSON, not the app", async () => {
-    for (const path of ["/api/nope", "/auth/nope", "/webhooks/nope"]) {
+    for (const path of ["/api/nope", "/auth/nope", "/push/nope", "/webhooks/nope"]) {
       const response = await worker(path, navigate);
       expect(response.status, path).toBeGreaterThanOrEqual(400);
       expect(response.headers.get("content-type"), path).toContain("application/json");

@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import { ApiError } from "../http/errors";
 
 /** Paths that belong to the API and webhooks: a miss there is a JSON 404, never the app's page. */
-const RESERVED_PREFIXES = ["/api/", "/auth/", "/webhooks/"];
+const RESERVED_PREFIXES = ["/api/", "/auth/", "/push/", "/webhooks/"];
 
 export const adminUiRoutes = new Hono<{ Bindings: Env }>().get("*", async (c) => {
   const path = new URL(c.req.url).pathname;

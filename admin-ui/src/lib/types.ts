@@ -28,6 +28,8 @@ export interface ChannelSettings {
   allowedGroups: string[];
   requireMention: boolean;
   agentWhitelist: string[];
+  /** Telegram voice replies; present once the API offers the setting. */
+  voiceReplies?: boolean;
 }
 
 export interface CredentialField {

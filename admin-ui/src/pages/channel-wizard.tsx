@@ -296,7 +296,11 @@ function CredentialsStep({ provider, request, onBack, onCreated }: { provider: P
       {impact && (
         <div class="banner banner-warning impact" role="alert" aria-labelledby="impact-title">
           <h3 id="impact-title">This account is already connected</h3>
-          <p>Connecting it here stops the channel{impact.length > 1 ? "s" : ""} below, and their workspace{impact.length > 1 ? "s" : ""} lose it:</p>
+          <p>
+            {impact.length > 1
+              ? "Connecting it here stops these channels, and their workspaces lose the account:"
+              : "Connecting it here stops this channel, and its workspace loses the account:"}
+          </p>
           <ul>
             {impact.map((entry) => (
               <li>

@@ -126,6 +126,19 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
         </label>
       </fieldset>
 
+      {channel.provider === "telegram" && settings.voiceReplies !== undefined && (
+        <fieldset class="fieldset">
+          <legend>Telegram</legend>
+          <label class="choice">
+            <input type="checkbox" checked={settings.voiceReplies} onChange={(event) => change({ voiceReplies: event.currentTarget.checked })} />
+            <span>
+              <strong>Voice replies</strong>
+              <span class="muted small block">After the text reply, also send a voice note spoken by the workspace's voice engine.</span>
+            </span>
+          </label>
+        </fieldset>
+      )}
+
       <fieldset class="fieldset">
         <legend>Agents</legend>
         {workspace.agents.length === 0 ? (
