@@ -1,0 +1,108 @@
+// Sends a workload to a webhook URL on 127.0.0.1 and matches the replies the fake Telegram
+// receives. Like Telegram, it keeps one update per chat in flight (a chat's next update goes
+// out after the previous one was acknowledged), so each chat's replies must come back in order;
+// up to `concurrency` chats are in flight at once. Bounded: the workload's size, a deadline for
+// sending, one for replies, and a per-request timeout.
+import { Agent, request as httpRequest } from "node:http";
+import { performance } from "node:perf_hooks";
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+function post(agent, url, headers, body) {
+  const target = new URL(url);
+  if (target.hostname !== "127.0.0.1") throw new Error(`refusing to send load to ${target.hostname}: 127.0.0.1 only`);
+  return new Promise((resolve) => {
+    const request = httpRequest(
+      { agent, host: target.hostname, port: target.port, path: target.pathname, method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) } },
+      (response) => {
+        response.on("data", () => undefined);
+        response.on("end", () => resolve(response.statusCode));
+        response.on("error", () => resolve("error"));
+      },
+    );
+    request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error("timeout")));
+    request.on("error", () => resolve("error"));
+    request.end(body);
+  });
+}
+
+/**
+ * Runs `workload` against `url` and returns per-update timings and the reply accounting.
+ * `telegram` is the tapped fake (telegram.mjs); `prefix` marks this run's texts; after the last
+ * expected reply it keeps listening `graceMs` for doubled ones.
+ */
+export async function runLoad({ url, headers, workload, concurrency, telegram, prefix, expectReplies = true, graceMs = 1500, sendDeadlineMs = 180_000, replyDeadlineMs = 60_000 }) {
+  const byText = new Map(workload.map((item) => [item.text, { ...item, start: 0, ack: 0, status: null, replies: [] }]));
+  const replyOrder = new Map(); // chatId -> seqs in the order their replies arrived
+  const strays = { unexpected: 0, misrouted: 0 };
+  let outstanding = byText.size;
+  let allReplied = () => undefined;
+  const replied = new Promise((resolve) => (allReplied = resolve));
+
+  const untap = telegram.onCall(({ method, params, at }) => {
+    if (method !== "sendMessage" || typeof params.text !== "string" || !params.text.startsWith(`Echo: ${prefix}-`)) return;
+    const entry = byText.get(params.text.slice("Echo: ".length));
+    if (!entry) return void strays.unexpected++;
+    if (Number(params.chat_id) !== entry.chatId) strays.misrouted++;
+    entry.replies.push(at);
+    replyOrder.set(entry.chatId, [...(replyOrder.get(entry.chatId) ?? []), entry.seq]);
+    if (entry.replies.length === 1 && --outstanding === 0) allReplied();
+  });
+
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const queue = [...byText.values()];
+  const busyChats = new Set();
+  const waiting = new Set(); // lanes waiting for a chat to become free
+  const wake = () => {
+    for (const resolve of waiting) resolve();
+    waiting.clear();
+  };
+  const sendDeadline = performance.now() + sendDeadlineMs;
+  const began = performance.now();
+
+  async function lane() {
+    while (queue.length > 0 && performance.now() < sendDeadline) {
+      const index = queue.findIndex((item) => !busyChats.has(item.chatId));
+      if (index < 0) {
+        await new Promise((resolve) => waiting.add(resolve)); // every queued chat is in flight: wait for an ack
+        continue;
+      }
+      const [item] = queue.splice(index, 1);
+      busyChats.add(item.chatId);
+      item.start = performance.now();
+      item.status = await post(agent, url, headers, item.body);
+      item.ack = performance.now();
+      busyChats.delete(item.chatId);
+      wake();
+    }
+    wake(); // let a waiting lane see the end of the queue
+  }
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  const sendEnded = performance.now();
+  agent.destroy();
+
+  if (expectReplies && outstanding > 0) {
+    let timer;
+    await Promise.race([replied, new Promise((resolve) => (timer = setTimeout(resolve, replyDeadlineMs)))]);
+    clearTimeout(timer);
+  }
+  const repliesEnded = performance.now();
+  if (expectReplies && graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
+  untap();
+
+  const items = [...byText.values()];
+  const outOfOrderChats = [...replyOrder.values()].filter((seqs) => seqs.some((seq, i) => i > 0 && seq < seqs[i - 1])).length;
+  return {
+    items,
+    unsent: items.filter((item) => item.status === null).length,
+    failedAcks: items.filter((item) => item.status !== null && item.status !== 200).length,
+    lost: expectReplies ? items.filter((item) => item.status === 200 && item.replies.length === 0).length : 0,
+    doubled: items.filter((item) => item.replies.length > 1).length,
+    ...strays,
+    outOfOrderChats,
+    chats: new Set(items.map((item) => item.chatId)).size,
+    sendSeconds: (sendEnded - began) / 1000,
+    replySeconds: (Math.max(...items.flatMap((item) => item.replies), began) - began) / 1000,
+    timedOut: expectReplies && outstanding > 0 ? `${outstanding} updates unanswered after waiting ${((repliesEnded - sendEnded) / 1000).toFixed(0)} s` : null,
+  };
+}

@@ -1,0 +1,154 @@
+// The run's report as markdown: what docs/performance.md shows (paste it there).
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus } from "node:os";
+import { ms, ratio } from "./stats.mjs";
+
+export function machine() {
+  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown CPU";
+  const require = createRequire(import.meta.url);
+  const wranglerPackage = require.resolve("wrangler/package.json");
+  const miniflarePackage = createRequire(wranglerPackage).resolve("miniflare/package.json");
+  const read = (path) => JSON.parse(readFileSync(path, "utf8"));
+  return {
+    cpu,
+    cores: cpus().length, // all of the machine's CPUs (availableParallelism() sees only the pinned one)
+    node: process.version,
+    wrangler: read(wranglerPackage).version,
+    miniflare: read(miniflarePackage).version,
+    workerd: read(miniflarePackage).dependencies?.workerd ?? "?",
+    date: `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    code: codeVersion(),
+  };
+}
+
+/** The commit measured, and whether the Worker's sources differed from it (the bench bundles the working tree). */
+function codeVersion() {
+  try {
+    const git = (...args) => execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = git("status", "--porcelain", "--", "worker", "durable-objects", "migrations", "wrangler.toml", "package-lock.json") !== "";
+    return `commit ${git("rev-parse", "--short", "HEAD")}${dirty ? " with uncommitted changes to the Worker's sources" : ""}`;
+  } catch {
+    return "unknown commit";
+  }
+}
+
+const perSecond = (value) => (Number.isFinite(value) && value > 0 ? Math.round(value).toLocaleString("en-US") : "–");
+const fixed = (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+const nonZero = (checks) => Object.entries(checks).filter(([, value]) => value);
+
+function latencyTable({ trivial, echoFloor, switchboard }) {
+  const row = (name, r) =>
+    `| ${name} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${ms(r.e2e?.p50)} | ${ms(r.e2e?.p99)} | ${perSecond(r.acksPerSecond)} | ${perSecond(r.repliesPerSecond)} | ${r.cpuMsPerUpdate.toFixed(2)} |`;
+  return [
+    "| Target | ack p50 | ack p99 | e2e p50 | e2e p99 | acks/s | replies/s | Worker CPU ms/update |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    row("Floor 1: Worker that only answers 200", trivial),
+    row("Floor 2: minimal echo Worker (reply in waitUntil)", echoFloor),
+    row("**Switchboard, echo backend**", switchboard),
+    `| Switchboard ÷ floor (ack ÷ floor 1, e2e ÷ floor 2) | ${ratio(switchboard.ack.p50, trivial.ack.p50)} | ${ratio(switchboard.ack.p99, trivial.ack.p99)} | ` +
+      `${ratio(switchboard.e2e?.p50, echoFloor.e2e?.p50)} | ${ratio(switchboard.e2e?.p99, echoFloor.e2e?.p99)} | | | ${ratio(switchboard.cpuMsPerUpdate, echoFloor.cpuMsPerUpdate)} |`,
+  ];
+}
+
+function checksTable({ trivial, echoFloor, switchboard }) {
+  const row = (name, r) => {
+    const c = r.checks;
+    const replies = (value) => (r.expectReplies ? value : "–");
+    return `| ${name} | ${r.updates} | ${c.failedAcks + c.unsent} | ${replies(c.lost)} | ${replies(c.doubled)} | ${replies(c.unexpected + c.misrouted)} | ${replies(c.outOfOrderChats)} |`;
+  };
+  return [
+    "| Target | updates | not acked 200 | lost | doubled | stray replies | chats out of order |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    row("Floor 1", trivial),
+    row("Floor 2 ¹", echoFloor),
+    row("Switchboard", switchboard),
+    "",
+    "¹ Floor 2 sends each reply in waitUntil with no per-chat queue, so a chat's replies may overtake each other; its order column is shown, not held against it.",
+    ...[echoFloor, switchboard].filter((r) => r.checks.timedOut).map((r) => `\n**Timed out:** ${r.checks.timedOut}`),
+  ];
+}
+
+function d1Table(d1) {
+  const row = (label, counts) =>
+    `| ${label} | ${fixed(counts.d1RoundTrips)} | ${fixed(counts.d1Statements)} | ${counts.d1ByStatement.map(([s, n]) => `${s} ${fixed(n)}`).join(", ")} |`;
+  const doSql = d1.newUser.doSqlMeasured
+    ? `ChannelDO local SQLite (not D1; in-process, no network): ${fixed(d1.newUser.doSqlStatements)} statements per new-user message, ${fixed(d1.knownUser.doSqlStatements)} per known-user message.`
+    : "ChannelDO local SQLite statements: not measured (the runtime refused the counting hook).";
+  return [
+    "| Message | D1 round trips | D1 statements | statements by kind |",
+    "|---|---:|---:|---|",
+    row("first message of a new user", d1.newUser),
+    row("message from a known user", d1.knownUser),
+    "",
+    doSql,
+    "",
+    `A message sent alone (no queue, counting build): e2e p50 ${ms(d1.newUser.e2eAlone.p50)} ms for a new user, ${ms(d1.knownUser.e2eAlone.p50)} ms for a known user.`,
+  ];
+}
+
+function warningsText(warnings) {
+  if (!warnings) return "not readable (see Anomalies)";
+  const entries = Object.entries(warnings).sort((a, b) => b[1] - a[1]);
+  return entries.length ? entries.map(([key, n]) => `${n} × "${key}"`).join("; ") : "none";
+}
+
+/** Things a reader must not miss; each is also a reason to look at the product. */
+function anomalies({ results }) {
+  const { switchboard, d1 } = results;
+  const found = [];
+  for (const [name, r] of Object.entries({ "Floor 1": results.trivial, "Floor 2": results.echoFloor, Switchboard: switchboard })) {
+    const { outOfOrderChats, ...rest } = r.checks;
+    const failed = nonZero(name === "Floor 2" ? rest : r.checks); // floor 2 promises no order
+    if (failed.length) found.push(`${name}: delivery checks failed: ${JSON.stringify(Object.fromEntries(failed))}.`);
+  }
+  for (const [label, counts] of Object.entries({ "new-user": d1.newUser, "known-user": d1.knownUser })) {
+    if (nonZero(counts.checks).length) found.push(`D1-count phase (${label}): delivery checks failed: ${JSON.stringify(Object.fromEntries(nonZero(counts.checks)))}.`);
+    if (!counts.settled) found.push(`D1-count phase (${label}): the query tally never settled after a message — something keeps querying while idle.`);
+  }
+  const health = switchboard.afterRun;
+  if (health.idleCpuPercent > 10) {
+    found.push(`After the Switchboard job, with every reply delivered, the Worker process still used ${health.idleCpuPercent.toFixed(0)} % of a CPU while idle (3 s sample).`);
+  }
+  if (health.logsApiStatus !== 200) {
+    found.push(`After the Switchboard job, GET /api/channels/<id>/logs answered ${health.logsApiStatus}: ${health.logsApiBody}`);
+  }
+  return found;
+}
+
+export function report({ job, results, product, pinning, machine }) {
+  const { switchboard, echoFloor, d1, loadAverage } = results;
+  const calls = Object.entries(switchboard.botApiCalls).map(([method, n]) => `${method} ${fixed(n / switchboard.updates)}`).join(", ");
+  const found = anomalies({ results });
+  const lines = [
+    `Job: ${job.updates.toLocaleString("en-US")} Telegram private-chat text updates, ${job.concurrency} concurrent, ${switchboard.chats.toLocaleString("en-US")} chats ` +
+      `(${job.busyChats} chats get ${job.perBusyChat} messages each, one in flight per chat); ${job.warmup} warm-up updates first (not counted). Latencies in ms.`,
+    "",
+    ...latencyTable(results),
+    "",
+    `Switchboard e2e by message: a chat's first message (new user) p50 ${ms(switchboard.e2eFirst?.p50)} / p99 ${ms(switchboard.e2eFirst?.p99)} ms; ` +
+      `later messages of busy chats p50 ${ms(switchboard.e2eLater?.p50)} / p99 ${ms(switchboard.e2eLater?.p99)} ms. ` +
+      `Ack max ${ms(switchboard.ack.max)} ms, e2e max ${ms(switchboard.e2e?.max)} ms. Bot API calls per update: ${calls}. ` +
+      `From first request to last reply the Switchboard process tree kept ${switchboard.cpuBusyPercent.toFixed(0)} % of a CPU busy ` +
+      `(floor 2: ${echoFloor.cpuBusyPercent.toFixed(0)} %; near 100 % means CPU-bound, lower with work pending means other processes took the core).`,
+    "",
+    `Switchboard's warn/error log entries (warm-up and job): ${warningsText(switchboard.afterRun.warnings)}.`,
+    "",
+    "Delivery checks (must all be 0):",
+    "",
+    ...checksTable(results),
+    "",
+    `D1 per message (measured on the counting build, ${d1.newUser.messages} messages of each kind sent one at a time; a round trip is one call to D1, a batch counts once):`,
+    "",
+    ...d1Table(d1),
+    "",
+    `Bundle (\`wrangler deploy --dry-run\`): ${product.wranglerKiB} KiB, gzip ${product.wranglerGzipKiB} KiB (own check of index.js: ${product.ownKiB.toFixed(1)} KiB, gzip ${product.ownGzipKiB.toFixed(1)} KiB).`,
+    "",
+    `Code: ${machine.code}. Machine: ${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; wrangler ${machine.wrangler}, miniflare ${machine.miniflare}, workerd ${machine.workerd}; ${machine.date}. ` +
+      `CPU ${pinning.note}. Load average (1/5/15 min) before the run ${loadAverage.before.join(" / ")}, after ${loadAverage.after.join(" / ")}.`,
+    "",
+    found.length ? `**Anomalies:**\n\n${found.map((line) => `- ${line}`).join("\n")}` : "Anomalies: none.",
+  ];
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,67 @@
+// The Telegram job: private-chat text updates (the shape of dmUpdate() in
+// test/support/harness.ts), most chats with one message and some "busy" chats with several, in
+// a seeded random order. Every text is unique, so a reply ("Echo: <text>") names its update.
+
+/** Small seeded PRNG (mulberry32): the same job every run. */
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let updateId = 700_000_000;
+
+/**
+ * `updates` updates for `prefix`: `busyChats` chats get `perBusyChat` messages each, every
+ * other update is the only message of its chat. Chat ids start at `chatIdBase` (keep phases
+ * apart so every phase meets new users, the path a first message takes).
+ */
+export function makeWorkload({ prefix, updates, busyChats = 0, perBusyChat = 1, chatIdBase, seed = 1 }) {
+  const busyTotal = Math.min(updates, busyChats * perBusyChat);
+  const chats = [];
+  for (let chat = 0; chat < busyChats; chat++) for (let n = 0; n < perBusyChat && chats.length < busyTotal; n++) chats.push(chat);
+  for (let single = busyChats; chats.length < updates; single++) chats.push(single);
+  const next = random(seed);
+  for (let i = chats.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [chats[i], chats[j]] = [chats[j], chats[i]];
+  }
+  const seen = new Map();
+  return chats.map((chat, index) => {
+    const chatId = chatIdBase + chat;
+    const seq = seen.get(chatId) ?? 0;
+    seen.set(chatId, seq + 1);
+    const text = `${prefix}-${index} hello`;
+    return { text, chatId, seq, body: JSON.stringify(telegramUpdate(chatId, text, seq + 1)) };
+  });
+}
+
+/** The same chat ids again, one new message each: users the Worker already knows. */
+export function followUps(workload, { prefix }) {
+  const counts = new Map();
+  for (const item of workload) counts.set(item.chatId, (counts.get(item.chatId) ?? 0) + 1);
+  return [...counts].map(([chatId, seq], index) => {
+    const text = `${prefix}-${index} again`;
+    return { text, chatId, seq: 0, body: JSON.stringify(telegramUpdate(chatId, text, seq + 1)) };
+  });
+}
+
+function telegramUpdate(chatId, text, messageId) {
+  updateId += 1;
+  const user = { id: chatId, first_name: "Bench", username: `bench${chatId}` };
+  return {
+    update_id: updateId,
+    message: {
+      message_id: messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { ...user, type: "private" },
+      from: { ...user, is_bot: false },
+      text,
+    },
+  };
+}
