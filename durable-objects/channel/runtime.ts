@@ -1,12 +1,11 @@
 // Everything the ChannelDO needs to act for its channel, loaded from D1 once and cached until
 // the admin API changes the channel (which calls `reload()` on the DO).
 import type { BackendWorkspace } from "../../worker/backends/types";
-import { openChannelSecrets } from "../../worker/core/credentials";
+import { backendWorkspaceOf, openChannelSecrets } from "../../worker/core/credentials";
 import { readSettings, type ChannelSettings } from "../../worker/core/settings";
 import { getChannel, type ChannelRow } from "../../worker/db/channels";
 import type { Db } from "../../worker/db/client";
 import { getWorkspace } from "../../worker/db/workspaces";
-import { openJson } from "../../worker/crypto/secret-box";
 import type { Env } from "../../worker/env";
 import { getProvider } from "../../worker/providers/registry";
 import type { ChannelContext, ProviderAdapter } from "../../worker/providers/types";
@@ -31,9 +30,7 @@ export async function loadRuntime(env: Env, db: Db, channelId: string): Promise<
   if (!workspaceRow) throw new Error(`workspace ${row.workspaceId} of channel ${channelId} is missing`);
   const key = env.ENCRYPTION_KEY!;
   const secrets = await openChannelSecrets(key, channelId, row.credentialsEnc);
-  const workspaceSecrets = workspaceRow.secretsEnc
-    ? await openJson<Record<string, unknown>>(key, `workspace:${workspaceRow.id}`, workspaceRow.secretsEnc)
-    : {};
+  const workspace = await backendWorkspaceOf(key, workspaceRow);
   return {
     row,
     adapter: getProvider(row.provider),
@@ -45,13 +42,6 @@ export async function loadRuntime(env: Env, db: Db, channelId: string): Promise<
       account: { id: row.accountId, name: row.accountName ?? "", details: row.accountInfo },
       env,
     },
-    workspace: {
-      id: workspaceRow.id,
-      name: workspaceRow.name,
-      backend: workspaceRow.backend,
-      agents: workspaceRow.agents,
-      config: workspaceRow.config,
-      secrets: workspaceSecrets,
-    },
+    workspace: { ...workspace, backend: workspaceRow.backend, agents: workspaceRow.agents },
   };
 }

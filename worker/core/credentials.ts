@@ -1,5 +1,8 @@
-// What is sealed in `channels.credentials_enc`: the provider credential and our webhook secret.
+// Secrets at rest: a channel's provider credential with its webhook secret
+// (`channels.credentials_enc`), and a workspace's backend keys (`workspaces.secrets_enc`).
+import type { BackendWorkspace } from "../backends/types";
 import { openJson, sealJson } from "../crypto/secret-box";
+import type { WorkspaceRow } from "../db/workspaces";
 
 export interface SealedChannelSecrets {
   credentials: Record<string, string>;
@@ -12,4 +15,17 @@ export function sealChannelSecrets(key: string, channelId: string, secrets: Seal
 
 export function openChannelSecrets(key: string, channelId: string, sealed: string): Promise<SealedChannelSecrets> {
   return openJson<SealedChannelSecrets>(key, `channel:${channelId}`, sealed);
+}
+
+export function sealWorkspaceSecrets(key: string, workspaceId: string, secrets: Record<string, string>): Promise<string> {
+  return sealJson(key, `workspace:${workspaceId}`, secrets);
+}
+
+export async function openWorkspaceSecrets(key: string, row: Pick<WorkspaceRow, "id" | "secretsEnc">): Promise<Record<string, string>> {
+  return row.secretsEnc ? openJson<Record<string, string>>(key, `workspace:${row.id}`, row.secretsEnc) : {};
+}
+
+/** A workspace row as a backend sees it: its config and its decrypted secrets. */
+export async function backendWorkspaceOf(key: string, row: WorkspaceRow): Promise<BackendWorkspace> {
+  return { id: row.id, name: row.name, config: row.config, secrets: await openWorkspaceSecrets(key, row) };
 }

@@ -2,7 +2,7 @@
 // has one, otherwise one turn with the message "ping" — without creating threads or messages.
 import { getBackend } from "../backends/registry";
 import type { BackendEnv, BackendWorkspace } from "../backends/types";
-import { openJson } from "../crypto/secret-box";
+import { backendWorkspaceOf } from "../core/credentials";
 import type { WorkspaceRow } from "../db/workspaces";
 import { ApiError } from "../http/errors";
 
@@ -18,12 +18,7 @@ export interface WorkspaceTestResult {
 
 export async function testWorkspace(env: BackendEnv & { ENCRYPTION_KEY?: string }, row: WorkspaceRow): Promise<WorkspaceTestResult> {
   const backend = getBackend(row.backend);
-  const workspace: BackendWorkspace = {
-    id: row.id,
-    name: row.name,
-    config: row.config,
-    secrets: row.secretsEnc ? await openJson<Record<string, unknown>>(env.ENCRYPTION_KEY!, `workspace:${row.id}`, row.secretsEnc) : {},
-  };
+  const workspace = await backendWorkspaceOf(env.ENCRYPTION_KEY!, row);
   const started = Date.now();
   const signal = AbortSignal.timeout(WORKSPACE_TEST_TIMEOUT_MS);
   try {

@@ -2,14 +2,14 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as z from "zod";
-import { backendKinds } from "../../backends/registry";
-import { sealJson } from "../../crypto/secret-box";
+import { backendKinds, getBackend } from "../../backends/registry";
+import { backendWorkspaceOf, openWorkspaceSecrets, sealWorkspaceSecrets } from "../../core/credentials";
 import { newId } from "../../crypto/random";
 import { channelsUsingWorkspace } from "../../db/channels";
 import { getDb } from "../../db/client";
 import { workspaces } from "../../db/schema";
 import { createThread, listWorkspaceThreads } from "../../db/threads";
-import { getWorkspace, listWorkspaces } from "../../db/workspaces";
+import { getWorkspace, listWorkspaces, type WorkspaceRow } from "../../db/workspaces";
 import type { Env } from "../../env";
 import { ApiError, readJson } from "../../http/errors";
 import { workspaceView } from "../../http/views";
@@ -18,12 +18,25 @@ const workspaceFields = {
   name: z.string().trim().min(1).max(80),
   backend: z.string().refine((kind) => backendKinds.includes(kind), { message: `must be one of: ${backendKinds.join(", ")}` }),
   config: z.record(z.string(), z.unknown()),
-  /** Write-only: stored encrypted, shown afterwards only as "configured". */
+  /**
+   * Write-only: stored encrypted, shown afterwards only as "configured". On PATCH, keys are
+   * merged into the stored ones and an empty string removes a key.
+   */
   secrets: z.record(z.string(), z.string()),
   agents: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/, "agent names are letters, digits, _ and -")),
 };
 const createSchema = z.object({ ...workspaceFields, config: workspaceFields.config.default({}), agents: workspaceFields.agents.default([]) }).partial({ secrets: true }).strict();
 const patchSchema = z.object(workspaceFields).partial().strict();
+
+function withoutEmpty(secrets: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(secrets).filter(([, value]) => value !== ""));
+}
+
+/** New secret values over the stored ones; "" removes a key. */
+async function mergedSecrets(key: string, workspace: WorkspaceRow, changes: Record<string, string>): Promise<string | null> {
+  const merged = withoutEmpty({ ...(await openWorkspaceSecrets(key, workspace)), ...changes });
+  return Object.keys(merged).length > 0 ? sealWorkspaceSecrets(key, workspace.id, merged) : null;
+}
 
 async function workspaceOr404(db: ReturnType<typeof getDb>, id: string) {
   const workspace = await getWorkspace(db, id);
@@ -43,7 +56,7 @@ export const workspaceRoutes = new Hono<{ Bindings: Env }>()
       backend: body.backend,
       config: body.config,
       agents: body.agents,
-      secretsEnc: body.secrets ? await sealJson(c.env.ENCRYPTION_KEY!, `workspace:${id}`, body.secrets) : null,
+      secretsEnc: body.secrets ? await sealWorkspaceSecrets(c.env.ENCRYPTION_KEY!, id, withoutEmpty(body.secrets)) : null,
     });
     return c.json({ workspace: workspaceView(await workspaceOr404(db, id)) }, 201);
   })
@@ -57,7 +70,7 @@ export const workspaceRoutes = new Hono<{ Bindings: Env }>()
       .update(workspaces)
       .set({
         ...fields,
-        ...(secrets ? { secretsEnc: await sealJson(c.env.ENCRYPTION_KEY!, `workspace:${workspace.id}`, secrets) } : {}),
+        ...(secrets ? { secretsEnc: await mergedSecrets(c.env.ENCRYPTION_KEY!, workspace, secrets) } : {}),
         updatedAt: Date.now(),
       })
       .where(eq(workspaces.id, workspace.id));
@@ -86,6 +99,13 @@ export const workspaceRoutes = new Hono<{ Bindings: Env }>()
     const db = getDb(c.env.DB);
     const workspace = await workspaceOr404(db, c.req.param("id"));
     const body = await readJson(c, z.object({ title: z.string().trim().min(1).max(80) }).strict());
-    const thread = await createThread(db, { workspaceId: workspace.id, title: body.title, kind: "shared", ownerKey: null });
+    // Backends that keep history themselves (AnythingLLM) get their own thread for it.
+    const backend = getBackend(workspace.backend);
+    const backendRef = backend.createThread
+      ? await backend.createThread(await backendWorkspaceOf(c.env.ENCRYPTION_KEY!, workspace), body.title, c.env).catch((error: Error) => {
+          throw new ApiError(502, `the workspace's backend could not create the thread: ${error.message}`);
+        })
+      : null;
+    const thread = await createThread(db, { workspaceId: workspace.id, title: body.title, kind: "shared", ownerKey: null, backendRef });
     return c.json({ thread }, 201);
   });
