@@ -1,6 +1,7 @@
 // /api/providers and /api/backends: what can be configured, so forms are built from one source.
 import { Hono } from "hono";
 import { listBackends } from "../../backends/registry";
+import { speechFields } from "../../backends/speech";
 import type { Env } from "../../env";
 import { listProviders, upcomingProviders } from "../../providers/registry";
 
@@ -20,5 +21,9 @@ export const catalogRoutes = new Hono<{ Bindings: Env }>()
     }),
   )
   .get("/backends", (c) =>
-    c.json({ backends: listBackends().map((backend) => ({ kind: backend.kind, label: backend.label, fields: backend.fields })) }),
+    c.json({
+      backends: listBackends().map((backend) => ({ kind: backend.kind, label: backend.label, fields: backend.fields })),
+      // Voice-reply settings apply to every backend; dotted names live under `config.speech`.
+      speechFields,
+    }),
   );
