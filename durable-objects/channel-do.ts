@@ -7,7 +7,7 @@ import { chatKeyOf, type InboundMessage } from "../worker/core/types";
 import { setChannelStatus, deleteChannelData, type ChannelStatus } from "../worker/db/channels";
 import { getDb, type Db } from "../worker/db/client";
 import { writeLogs, type LogLevel } from "../worker/db/logs";
-import { getRoute, holdMissedReply } from "../worker/db/routes";
+import { holdMissedReply } from "../worker/db/routes";
 import { approveUser } from "../worker/db/users";
 import { decidePairingRequest, getPairingRequest, type PairingRequestRow } from "../worker/db/pairing";
 import { channels } from "../worker/db/schema";
@@ -16,6 +16,7 @@ import { ProviderError } from "../worker/providers/errors";
 import { eq } from "drizzle-orm";
 import { handleInbound } from "./channel/conversation";
 import { ReplySink, type ChannelDeps } from "./channel/deps";
+import { ChannelCache } from "./channel/channel-cache";
 import { InboxProcessor } from "./channel/inbox-processor";
 import { LocalStore } from "./channel/local-store";
 import { Outbox } from "./channel/outbox";
@@ -58,6 +59,7 @@ export class ChannelDO extends DurableObject<Env> {
   private readonly db: Db;
   private readonly processor: InboxProcessor;
   private readonly outbox: Outbox;
+  private readonly cache: ChannelCache;
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
   private alarmRunning = false;
   /** The provider's command syntax, known once the runtime has loaded. */
@@ -67,6 +69,7 @@ export class ChannelDO extends DurableObject<Env> {
     super(ctx, env);
     this.store = new LocalStore(ctx.storage.sql);
     this.db = getDb(env.DB);
+    this.cache = new ChannelCache(this.db, () => this.store.get<string>("channelId")!);
     this.outbox = new Outbox(this.store, {
       runtime: () => this.runtime(),
       log: (...args) => this.log(...args),
@@ -206,6 +209,7 @@ export class ChannelDO extends DurableObject<Env> {
   async reload(channelId: string): Promise<void> {
     this.remember(channelId);
     this.runtimePromise = null;
+    this.cache.clear();
   }
 
   /** Stops the channel and removes everything that belongs only to it (SPEC §10). */
@@ -217,6 +221,7 @@ export class ChannelDO extends DurableObject<Env> {
     }
     await deleteChannelData(this.db, channelId);
     this.runtimePromise = null;
+    this.cache.clear();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     // This instance may still be asked (a late webhook): answer from empty tables.
@@ -232,6 +237,7 @@ export class ChannelDO extends DurableObject<Env> {
     const request = await this.pendingRequest(channelId, requestId);
     if ("error" in request) return request;
     await approveUser(this.db, request.userId);
+    this.cache.clear();
     await decidePairingRequest(this.db, request.id, "approved");
     new ReplySink(this.deps(runtime), `pairing:${request.id}`, request.chatId).send(texts.pairingApproved(runtime.workspace.name));
     const held = request.heldMessage as InboundMessage | null;
@@ -266,8 +272,7 @@ export class ChannelDO extends DurableObject<Env> {
     const runtime = await this.requireRuntime();
     const detail = { pushId: push.pushId, chat: push.chatId, thread: push.threadId ?? null };
     if (push.threadId) {
-      const route = await getRoute(this.db, channelId, push.chatKey);
-      if (route?.activeThreadId !== push.threadId) {
+      if ((await this.cache.activeThread(push.chatKey)) !== push.threadId) {
         await holdMissedReply(this.db, { id: `mr_${push.pushId}_${channelId}_${push.chatKey}`, channelId, chatKey: push.chatKey, threadId: push.threadId, text: push.text });
         this.log("info", "push.held", "Pushed message held: the thread is not active in this chat", detail);
         await this.schedule();
@@ -355,6 +360,7 @@ export class ChannelDO extends DurableObject<Env> {
   private deps(runtime: ChannelRuntime): ChannelDeps {
     return {
       db: this.db,
+      cache: this.cache,
       env: this.env,
       runtime,
       store: this.store,

@@ -3,7 +3,7 @@
 import { getBackend } from "../../worker/backends/registry";
 import { synthesize } from "../../worker/backends/speech";
 import type { ChatRef, InboundMessage } from "../../worker/core/types";
-import { holdMissedReply, getRoute } from "../../worker/db/routes";
+import { holdMissedReply } from "../../worker/db/routes";
 import { appendMessageQuery, threadHistory, touchThreadQuery, type ThreadRow } from "../../worker/db/threads";
 import { activeThreadFor } from "./chat-threads";
 import { LivePreview } from "./live-preview";
@@ -51,7 +51,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
   const { db, runtime } = deps;
   const backend = getBackend(runtime.workspace.backend);
   const stopTyping = deps.startTyping(message.chat.id);
-  const stillActive = async () => (await getRoute(db, runtime.row.id, chatKey))?.activeThreadId === thread.id;
+  const stillActive = async () => (await deps.cache.activeThread(chatKey)) === thread.id;
   const preview = runtime.adapter.editText ? new LivePreview(runtime, deps.store, message.chat.id, stillActive) : null;
   let answer: string;
   try {

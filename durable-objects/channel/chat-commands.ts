@@ -1,7 +1,7 @@
 // What each chat command does (SPEC §6). Parsing lives in worker/core/commands.ts.
 import { helpText, type ParsedCommand } from "../../worker/core/commands";
 import { chatRefOf, type ChatRef, type InboundMessage } from "../../worker/core/types";
-import { deleteMissed, getRoute, listMissed, missedCounts, setActiveThread, setListing } from "../../worker/db/routes";
+import { deleteMissed, getRoute, listMissed, missedCounts, setListing } from "../../worker/db/routes";
 import { getThread, listChatThreads, ownerKeyOf } from "../../worker/db/threads";
 import { newPersonalThread } from "./chat-threads";
 import type { ChannelDeps, ReplySink } from "./deps";
@@ -22,7 +22,7 @@ export async function runCommand(deps: ChannelDeps, message: InboundMessage, com
       return;
     case "new": {
       const thread = await newPersonalThread(deps, chat.key, command.args.slice(0, 80) || "New thread");
-      await setActiveThread(deps.db, deps.runtime.row.id, chat, thread.id);
+      await deps.cache.setActiveThread(chat, thread.id);
       reply.send(texts.newThread(thread.title));
       return;
     }
@@ -72,14 +72,14 @@ async function switchThread(deps: ChannelDeps, chat: ChatRef, args: string, repl
     reply.send(texts.switchUsage(syntax));
     return;
   }
-  await setActiveThread(db, channelId, chat, thread.id);
+  await deps.cache.setActiveThread(chat, thread.id);
   const missed = (await missedCounts(db, channelId, chatKey, [thread.id])).get(thread.id) ?? 0;
   reply.send(missed > 0 ? `${texts.switched(thread.title)}\n${texts.missedWhileAway(missed, syntax)}` : texts.switched(thread.title));
 }
 
 async function deliverMissed(deps: ChannelDeps, chatKey: string, reply: ReplySink): Promise<void> {
   const { db, runtime } = deps;
-  const activeThreadId = (await getRoute(db, runtime.row.id, chatKey))?.activeThreadId;
+  const activeThreadId = await deps.cache.activeThread(chatKey);
   const missed = activeThreadId ? await listMissed(db, runtime.row.id, chatKey, activeThreadId) : [];
   if (missed.length === 0) {
     reply.send(texts.noMissed);

@@ -1,19 +1,18 @@
 // A chat's threads: which one is active, creating personal threads, the bound default thread.
 import { getBackend } from "../../worker/backends/registry";
 import { createThread, getThread, ownerKeyOf, type ThreadRow } from "../../worker/db/threads";
-import { getRoute, setActiveThread } from "../../worker/db/routes";
 import type { ChatRef } from "../../worker/core/types";
 import type { ChannelDeps } from "./deps";
 
 /** The chat's active thread; without one, the channel's bound thread or a new personal thread. */
 export async function activeThreadFor(deps: ChannelDeps, chat: ChatRef, titleHint: string): Promise<ThreadRow> {
   const { db, runtime } = deps;
-  const route = await getRoute(db, runtime.row.id, chat.key);
-  const active = route?.activeThreadId ? await getThread(db, route.activeThreadId) : undefined;
+  const activeId = await deps.cache.activeThread(chat.key);
+  const active = activeId ? await getThread(db, activeId) : undefined;
   if (active) return active;
   const bound = runtime.row.threadId ? await getThread(db, runtime.row.threadId) : undefined;
   const thread = bound ?? (await newPersonalThread(deps, chat.key, titleFrom(titleHint)));
-  await setActiveThread(db, runtime.row.id, chat, thread.id);
+  await deps.cache.setActiveThread(chat, thread.id);
   return thread;
 }
 

@@ -4,7 +4,7 @@ import { parseCommand } from "../../worker/core/commands";
 import { decideAccess } from "../../worker/core/policy";
 import { chatRefOf, type InboundMessage } from "../../worker/core/types";
 import { countRequestsSince, createPairingRequest, findPendingRequest, redeemInviteCode } from "../../worker/db/pairing";
-import { approveUser, findUserByProviderId, recordSender, type ChannelUserRow } from "../../worker/db/users";
+import { approveUser, findUserByProviderId, type ChannelUserRow } from "../../worker/db/users";
 import { runAgentTurn } from "./agent-turn";
 import { runCommand } from "./chat-commands";
 import { ReplySink, type ChannelDeps } from "./deps";
@@ -32,7 +32,7 @@ export async function handleInbound(deps: ChannelDeps, message: InboundMessage):
 
   const initialState = runtime.settings.dmPolicy === "open" ? "approved" : "pending";
   const user = direct
-    ? await recordSender(db, channelId, message.sender, initialState, message.chat.id)
+    ? await deps.cache.sender(message.sender, initialState, message.chat.id)
     : await findUserByProviderId(db, channelId, message.sender.id);
   const decision = decideAccess(runtime.settings, message, user?.state);
 
@@ -57,7 +57,10 @@ export async function handleInbound(deps: ChannelDeps, message: InboundMessage):
   }
 
   // Under the open policy a user who first wrote under "pairing" is approved now.
-  if (direct && user && user.state === "pending") await approveUser(db, user.id);
+  if (direct && user && user.state === "pending") {
+    await approveUser(db, user.id);
+    deps.cache.forgetSender(user.providerUserId);
+  }
   deps.log("info", "inbound.accepted", command ? `Command ${command.name}` : "Message accepted", detail);
   if (command) {
     await runCommand(deps, message, command, reply);
@@ -113,6 +116,7 @@ async function redeemInvite(
   }
   if (await redeemInviteCode(deps.db, deps.runtime.row.id, code.trim(), user.id)) {
     await approveUser(deps.db, user.id);
+    deps.cache.forgetSender(user.providerUserId);
     deps.store.delete(key);
     deps.log("info", "invite.redeemed", `${userLabel(user)} redeemed an invite code and is approved`, detail);
     reply.send(texts.inviteRedeemed(deps.runtime.workspace.name));

@@ -4,11 +4,14 @@ import type { InboundMessage } from "../../worker/core/types";
 import { splitText } from "../../worker/core/split-text";
 import type { Db } from "../../worker/db/client";
 import type { LogLevel } from "../../worker/db/logs";
+import type { ChannelCache } from "./channel-cache";
 import type { LocalStore } from "./local-store";
 import type { ChannelRuntime } from "./runtime";
 
 export interface ChannelDeps {
   db: Db;
+  /** Active threads and senders, remembered between messages. */
+  cache: ChannelCache;
   /** Bindings for agent backends (Workers AI). */
   env: BackendEnv;
   runtime: ChannelRuntime;

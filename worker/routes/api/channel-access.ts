@@ -69,6 +69,8 @@ export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
     const body = await readJson(c, z.object({ disabled: z.boolean() }).strict());
     if (user.state === "pending") throw new ApiError(409, "user is not approved yet; approve their pairing request first");
     await setUserDisabled(db, user.id, body.disabled);
+    // The channel remembers its senders: make it read the new state.
+    await channelStub(c.env, channel.id).reload(channel.id);
     return c.json({ user: await getUser(db, channel.id, user.id) });
   })
   .delete("/:id/users/:userId", async (c) => {
@@ -77,5 +79,6 @@ export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
     const user = await getUser(db, channel.id, c.req.param("userId"));
     if (!user) throw new ApiError(404, "user not found");
     await removeUser(db, user);
+    await channelStub(c.env, channel.id).reload(channel.id);
     return c.json({ deleted: user.id });
   });

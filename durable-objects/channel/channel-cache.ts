@@ -1,0 +1,53 @@
+// What the ChannelDO remembers between messages so a message costs fewer D1 round trips: each
+// chat's active thread and each sender's user row. Every change to these goes through this
+// object, except admin API edits, which call `reload()` on the DO and so `clear()` here.
+import type { ChatRef } from "../../worker/core/types";
+import type { Db } from "../../worker/db/client";
+import { getRoute, setActiveThread } from "../../worker/db/routes";
+import { recordSender, type ChannelUserRow, type SenderProfile, type UserState } from "../../worker/db/users";
+
+/** A known sender's `last_seen_at` is written at most this often. */
+const SEEN_WRITE_INTERVAL_MS = 60_000;
+
+export class ChannelCache {
+  private readonly activeThreads = new Map<string, string | null>();
+  private readonly senders = new Map<string, { row: ChannelUserRow; writtenAt: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly channelId: () => string,
+  ) {}
+
+  clear(): void {
+    this.activeThreads.clear();
+    this.senders.clear();
+  }
+
+  /** The chat's active thread id, or null when it has none yet. */
+  async activeThread(chatKey: string): Promise<string | null> {
+    if (!this.activeThreads.has(chatKey)) {
+      const route = await getRoute(this.db, this.channelId(), chatKey);
+      this.activeThreads.set(chatKey, route?.activeThreadId ?? null);
+    }
+    return this.activeThreads.get(chatKey)!;
+  }
+
+  async setActiveThread(chat: ChatRef, threadId: string): Promise<void> {
+    await setActiveThread(this.db, this.channelId(), chat, threadId);
+    this.activeThreads.set(chat.key, threadId);
+  }
+
+  /** Records a DM sender (created in `initialState` if new) and returns their row. */
+  async sender(sender: SenderProfile, initialState: UserState, dmChatId: string): Promise<ChannelUserRow> {
+    const cached = this.senders.get(sender.id);
+    if (cached && Date.now() - cached.writtenAt < SEEN_WRITE_INTERVAL_MS) return cached.row;
+    const row = await recordSender(this.db, this.channelId(), sender, initialState, dmChatId);
+    this.senders.set(sender.id, { row, writtenAt: Date.now() });
+    return row;
+  }
+
+  /** Forgets a sender whose row this DO just changed (approval), so the next read is fresh. */
+  forgetSender(providerUserId: string): void {
+    this.senders.delete(providerUserId);
+  }
+}
