@@ -13,10 +13,12 @@ const COLORS: Record<string, string> = {
   dingtalk: "#0089ff",
 };
 
-export function ProviderIcon({ provider, label, size = 28 }: { provider: string; label: string; size?: number }) {
+/** `decorative`: the provider's name is written next to the icon, so the icon is hidden from screen readers. */
+export function ProviderIcon({ provider, label, size = 28, decorative = false }: { provider: string; label: string; size?: number; decorative?: boolean }) {
   const color = COLORS[provider] ?? "#64748b";
+  const a11y = decorative ? { "aria-hidden": true as const } : { role: "img" as const, "aria-label": label };
   return (
-    <svg class="provider-icon" width={size} height={size} viewBox="0 0 32 32" role="img" aria-label={label}>
+    <svg class="provider-icon" width={size} height={size} viewBox="0 0 32 32" {...a11y}>
       <circle cx="16" cy="16" r="16" fill={color} />
       {provider === "telegram" ? (
         <path d="M7.2 15.6l15.6-6.1c.8-.3 1.5.2 1.2 1.4l-2.7 12.6c-.2.9-.7 1.1-1.5.7l-4.1-3-2 1.9c-.2.2-.4.4-.8.4l.3-4.2 7.6-6.9c.3-.3-.1-.4-.5-.2l-9.4 5.9-4-1.3c-.9-.3-.9-.9.3-1.2z" fill="#fff" />

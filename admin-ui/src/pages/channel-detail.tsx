@@ -53,7 +53,7 @@ export function ChannelDetailPage({ id, tab }: { id: string; tab: ChannelTab }) 
         back={{ href: "/", label: "Channels" }}
         title={
           <span class="title-with-icon">
-            <ProviderIcon provider={data.provider} label={data.providerLabel} size={32} />
+            <ProviderIcon provider={data.provider} label={data.providerLabel} size={32} decorative />
             {channelName(data)}
           </span>
         }

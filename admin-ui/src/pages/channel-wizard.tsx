@@ -123,11 +123,11 @@ function ProviderStep({ providers, selected, onSelect, onNext }: { providers: Pr
               onChange={() => onSelect(provider.id)}
               aria-describedby={`provider-${provider.id}-note`}
             />
-            <ProviderIcon provider={provider.id} label="" size={32} />
+            <ProviderIcon provider={provider.id} label={provider.label} size={32} decorative />
             <span class="provider-option-text">
               <span class="provider-option-label">{provider.label}</span>
               <span class="muted small" id={`provider-${provider.id}-note`}>
-                {provider.available ? (provider.connection === "qr" ? "QR login" : "Bot token") : "Coming soon"}
+                {provider.available ? (provider.connection === "qr" ? "QR login" : "Token") : `Coming soon · ${provider.connection === "qr" ? "QR login" : "token"}`}
               </span>
             </span>
           </label>

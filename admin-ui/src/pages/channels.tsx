@@ -50,7 +50,7 @@ export function ChannelsPage() {
               <tr key={channel.id} data-channel-id={channel.id}>
                 <td data-label="Channel">
                   <span class="channel-cell">
-                    <ProviderIcon provider={channel.provider} label={channel.providerLabel} />
+                    <ProviderIcon provider={channel.provider} label={channel.providerLabel} decorative />
                     <span>
                       <Link href={`/channels/${channel.id}`} class="strong-link">
                         {channelName(channel)}

@@ -53,7 +53,6 @@ function WorkspaceForm({ backends, workspace, onSaved }: { backends: Backend[]; 
   const save = useAction();
   const backend = backends.find((item) => item.kind === kind);
   const fields = backend?.fields ?? [];
-  const secretFields = fields.filter((field) => field.secret);
   const configuredSecrets = workspace?.secrets === "configured" && workspace.backend === kind;
 
   const submit = (event: Event) => {
@@ -109,9 +108,6 @@ function WorkspaceForm({ backends, workspace, onSaved }: { backends: Backend[]; 
           }}
         />
       ))}
-      {secretFields.length > 1 && configuredSecrets && (
-        <p class="muted small">Secrets are stored together: when you type one, type all of them, or the others are cleared.</p>
-      )}
       <Field label="Agents (optional)" help="Named agents users may address with @name. Letters, digits, _ and -; separate with commas.">
         {(control) => (
           <input {...control} type="text" value={agents} placeholder="e.g. researcher, writer" onInput={(event) => (setAgents(event.currentTarget.value), setSaved(false))} />

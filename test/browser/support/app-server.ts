@@ -55,7 +55,8 @@ export async function startAppServer(options: { telegramApiBase: string }): Prom
     { env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   const output: string[] = [];
-  const keep = (chunk: Buffer) => output.push(chunk.toString().replaceAll(adminToken, "<ADMIN_TOKEN>"));
+  // Kept for the error message if start-up fails: never with the secrets in it.
+  const keep = (chunk: Buffer) => output.push(chunk.toString().replaceAll(adminToken, "<ADMIN_TOKEN>").replaceAll(encryptionKey, "<ENCRYPTION_KEY>"));
   child.stdout!.on("data", keep);
   child.stderr!.on("data", keep);
 
