@@ -49,6 +49,7 @@ export interface PushDelivery {
 /** The outcome of an admin operation that can be refused for the channel's state. */
 export type OperationResult = { ok: true } | { ok: false; status: 404 | 409; error: string };
 
+const TYPING_DELAY_MS = 1000;
 const TYPING_REFRESH_MS = 4000;
 /** How often reading a channel may ask the provider for its delivery status. */
 const PROBE_INTERVAL_MS = 30_000;
@@ -289,13 +290,15 @@ export class ChannelDO extends DurableObject<Env> {
   async flushLogs(): Promise<void> {
     const channelId = this.store.get<string>("channelId");
     if (!channelId) return;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const { upTo, entries } = this.store.bufferedLogs(LOG_FLUSH_BATCH);
-      if (entries.length === 0) break;
-      await writeLogs(this.db, channelId, entries.map((entry) => ({ ...entry, channelId })));
+      // The channel row's last-inbound/outbound times ride along in the same round trip.
+      const activity = first ? this.activityUpdate(channelId) : null;
+      if (entries.length === 0 && !activity) break;
+      await writeLogs(this.db, channelId, entries.map((entry) => ({ ...entry, channelId })), activity?.query);
       this.store.dropLogs(upTo);
+      if (activity) this.store.put("activityWritten", activity.written);
     }
-    await this.flushActivity(channelId);
   }
 
   // ---------------------------------------------------------------- alarm
@@ -312,8 +315,10 @@ export class ChannelDO extends DurableObject<Env> {
       this.alarmRunning = false;
       try {
         await this.flushLogs();
+        this.store.logFlushSucceeded();
       } catch {
-        // D1 unavailable: the entries stay buffered and the next pass writes them.
+        // D1 unavailable: the entries stay buffered and a later pass writes them, backing off.
+        this.store.logFlushFailed();
       }
       await this.schedule();
     }
@@ -398,23 +403,32 @@ export class ChannelDO extends DurableObject<Env> {
     });
   }
 
-  /** Writes the last inbound/outbound times to the channel row when they changed. */
-  private async flushActivity(channelId: string): Promise<void> {
+  /** The update of the channel row's last inbound/outbound times, when they changed since written. */
+  private activityUpdate(channelId: string) {
     const inbound = this.store.get<number>("lastInboundAt") ?? null;
     const outbound = this.store.get<number>("lastOutboundAt") ?? null;
     const written = this.store.get<[number | null, number | null]>("activityWritten");
-    if (written && written[0] === inbound && written[1] === outbound) return;
-    await this.db.update(channels).set({ lastInboundAt: inbound, lastOutboundAt: outbound }).where(eq(channels.id, channelId));
-    this.store.put("activityWritten", [inbound, outbound]);
+    if (written && written[0] === inbound && written[1] === outbound) return null;
+    return {
+      query: this.db.update(channels).set({ lastInboundAt: inbound, lastOutboundAt: outbound }).where(eq(channels.id, channelId)),
+      written: [inbound, outbound],
+    };
   }
 
   private startTyping(runtime: ChannelRuntime, chatId: string): () => void {
     const { adapter, context } = runtime;
     if (!adapter.sendTyping) return () => undefined;
     const send = () => void adapter.sendTyping!(context, chatId).catch(() => undefined);
-    send();
-    const timer = setInterval(send, TYPING_REFRESH_MS);
-    return () => clearInterval(timer);
+    let refresh: ReturnType<typeof setInterval> | undefined;
+    // An answer within the first second needs no indicator (and costs no provider call).
+    const first = setTimeout(() => {
+      send();
+      refresh = setInterval(send, TYPING_REFRESH_MS);
+    }, TYPING_DELAY_MS);
+    return () => {
+      clearTimeout(first);
+      if (refresh) clearInterval(refresh);
+    };
   }
 
   /** Arms the alarm for the earliest due work; the alarm re-arms itself after each pass. */

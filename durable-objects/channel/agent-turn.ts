@@ -14,8 +14,6 @@ import { texts } from "./texts";
 export const AGENT_TIMEOUT_MS = 5 * 60 * 1000;
 /** Text-to-speech gets less time than the agent: the text reply is already on its way. */
 const SPEECH_TIMEOUT_MS = 60_000;
-/** Turns of history sent to backends that rely on Switchboard's transcript. */
-const HISTORY_TURNS = 20;
 
 /**
  * Prepares the turn (thread, stored message) and returns the running backend call as
@@ -55,7 +53,9 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
   const preview = runtime.adapter.editText ? new LivePreview(runtime, deps.store, message.chat.id, stillActive) : null;
   let answer: string;
   try {
-    const history = thread.backendRef ? [] : await threadHistory(db, thread.id, HISTORY_TURNS + 1);
+    const turns = thread.backendRef ? 0 : (backend.historyTurns?.(runtime.workspace) ?? 0);
+    // The newest stored turn is this message itself: read one more and leave it out below.
+    const history = turns > 0 ? (await threadHistory(db, thread.id, turns + 1)).slice(0, -1) : [];
     const result = await backend.send(
       {
         workspace: runtime.workspace,
@@ -64,7 +64,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
         agent: addressedAgent(runtime.workspace.agents, message.text),
         sender: message.sender,
         channel: { id: runtime.row.id, provider: runtime.row.provider },
-        history: history.slice(0, -1),
+        history,
       },
       { env: deps.env, signal: AbortSignal.timeout(AGENT_TIMEOUT_MS), onProgress: preview?.update },
     );

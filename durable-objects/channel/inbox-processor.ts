@@ -19,8 +19,16 @@ export interface InboxHooks {
   commandSyntax(): CommandSyntax | null;
 }
 
+/**
+ * Events handled at once. The object is single-threaded, so more would only interleave them and
+ * delay every chat's answer; fewer, in arrival order, answers the oldest first. Agent turns that
+ * wait on a backend do not hold a place.
+ */
+export const HANDLING_CONCURRENCY = 4;
+
 export class InboxProcessor {
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly places = new Places(HANDLING_CONCURRENCY);
 
   constructor(
     private readonly store: LocalStore,
@@ -57,11 +65,14 @@ export class InboxProcessor {
       }
       this.store.markInboundRunning(row.seq);
       let result: HandleResult;
+      const release = await this.places.take();
       try {
         result = await this.hooks.handle(row);
       } catch (error) {
         this.failed(row, error as Error);
         continue;
+      } finally {
+        release();
       }
       if (result.background) {
         agentTurn = result.background.then(
@@ -95,5 +106,29 @@ export class InboxProcessor {
     }
     this.store.retryInboundLater(row.seq, Date.now() + 1000 * 2 ** attempts);
     this.hooks.log("warn", "inbound.retry", `Handling failed, will retry: ${error.message}`, detail);
+  }
+}
+
+/** A first-come, first-served limit on work in progress. */
+class Places {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(count: number) {
+    this.free = count;
+  }
+
+  /** Resolves with a release function once a place is free. */
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    };
   }
 }

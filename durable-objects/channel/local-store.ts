@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS inbox (
   received_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (state, chat_key, seq);
+CREATE INDEX IF NOT EXISTS inbox_chat ON inbox (chat_key, seq);
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   dedupe_key TEXT NOT NULL UNIQUE,
@@ -29,6 +30,8 @@ CREATE TABLE IF NOT EXISTS outbox (
   next_attempt_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS outbox_chat ON outbox (chat_id, seq);
+CREATE INDEX IF NOT EXISTS inbox_done ON inbox (state, received_at);
 CREATE TABLE IF NOT EXISTS log_buffer (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   level TEXT NOT NULL,
@@ -42,6 +45,14 @@ CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 /** Inbound events are remembered this long after processing, to recognise late redeliveries. */
 const DEDUPE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * A pending event with nothing older still waiting in its chat. Only these are ever due: the
+ * events behind them wait (per-chat order), so they must not wake the alarm either.
+ */
+const CHAT_HEAD = `i.state = 'pending' AND NOT EXISTS (
+  SELECT 1 FROM inbox j WHERE j.chat_key = i.chat_key AND j.seq < i.seq AND j.state IN ('pending', 'running'))`;
 
 export interface InboxRow {
   seq: number;
@@ -121,10 +132,10 @@ export class LocalStore {
     return inserted.toArray().length > 0;
   }
 
-  /** Chats with inbound events due now. */
+  /** Chats whose oldest waiting event is due now, oldest first. */
   dueChats(now = Date.now()): string[] {
     return this.sql
-      .exec<{ chat_key: string }>("SELECT DISTINCT chat_key FROM inbox WHERE state = 'pending' AND next_attempt_at <= ?", now)
+      .exec<{ chat_key: string }>(`SELECT chat_key FROM inbox i WHERE ${CHAT_HEAD} AND next_attempt_at <= ? ORDER BY seq`, now)
       .toArray()
       .map((row) => row.chat_key);
   }
@@ -159,9 +170,11 @@ export class LocalStore {
     this.sql.exec("UPDATE inbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, seq);
   }
 
-  /** Forgets processed events older than the de-duplication window. */
+  /** Forgets processed events older than the de-duplication window (at most once an hour). */
   pruneInbox(now = Date.now()): void {
+    if (now - (this.get<number>("inboxPrunedAt") ?? 0) < PRUNE_INTERVAL_MS) return;
     this.sql.exec("DELETE FROM inbox WHERE state IN ('done', 'failed') AND received_at < ?", now - DEDUPE_WINDOW_MS);
+    this.put("inboxPrunedAt", now);
   }
 
   // --- outbox ---
@@ -224,17 +237,32 @@ export class LocalStore {
 
   // --- scheduling ---
 
-  /** When the next inbox or outbox row is due, or null when nothing waits. */
+  /** When the next inbox row, outbox row or log flush is due, or null when nothing waits. */
   nextDueAt(): number | null {
     const row = this.sql
-      .exec<{ at: number | null }>(
-        `SELECT min(at) AS at FROM (
-           SELECT min(next_attempt_at) AS at FROM inbox WHERE state = 'pending'
-           UNION ALL SELECT min(next_attempt_at) FROM outbox
-           UNION ALL SELECT min(created_at) FROM log_buffer)`,
+      .exec<{ queues: number | null; logs: number | null }>(
+        `SELECT (SELECT min(at) FROM (
+                   SELECT min(next_attempt_at) AS at FROM inbox i WHERE ${CHAT_HEAD}
+                   UNION ALL SELECT min(next_attempt_at) FROM outbox)) AS queues,
+                (SELECT min(created_at) FROM log_buffer) AS logs`,
       )
       .one();
-    return row.at ?? null;
+    // After a failed flush, buffered logs wait for their retry time instead of re-arming at once.
+    const logs = row.logs === null ? null : Math.max(row.logs, this.get<number>("logsRetryAt") ?? 0);
+    const due = [row.queues, logs].filter((at): at is number => at !== null);
+    return due.length > 0 ? Math.min(...due) : null;
+  }
+
+  /** Backs off the next log flush after a failure: 1 s, doubling, up to a minute. */
+  logFlushFailed(now = Date.now()): void {
+    const failures = (this.get<number>("logFlushFailures") ?? 0) + 1;
+    this.put("logFlushFailures", failures);
+    this.put("logsRetryAt", now + Math.min(1000 * 2 ** (failures - 1), 60_000));
+  }
+
+  logFlushSucceeded(): void {
+    this.delete("logFlushFailures");
+    this.delete("logsRetryAt");
   }
 
   // --- log buffer ---

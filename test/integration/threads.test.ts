@@ -84,16 +84,30 @@ describe("chat commands", () => {
     expect(await lastText(channel, user.id, 6)).toBe("No missed replies in this thread.");
   });
 
-  it("answers in order per chat and keeps typing while the agent works", async () => {
+  it("answers in order per chat", async () => {
     const slow = await api("POST", "/workspaces", { name: "Thinking echo", backend: "echo", config: { delayMs: 300 } });
     const channel = await startTelegramChannel({ workspaceId: slow.body.workspace.id, settings: { dmPolicy: "open" } });
     const user = newUser();
     for (const text of ["one", "two", "three"]) await deliver(channel, dmUpdate(user, text));
     expect(await waitForTexts(channel.bot, user.id, 3)).toEqual(["Echo: one", "Echo: two", "Echo: three"]);
+  });
+
+  it("shows typing while a slow agent works, and not for an instant answer", async () => {
+    const slow = await api("POST", "/workspaces", { name: "Pondering echo", backend: "echo", config: { delayMs: 1800 } });
+    const channel = await startTelegramChannel({ workspaceId: slow.body.workspace.id, settings: { dmPolicy: "open" } });
+    const user = newUser();
+    await deliver(channel, dmUpdate(user, "think hard"));
+    await waitForTexts(channel.bot, user.id, 1);
     const { telegramCalls } = await import("../support/harness");
     const typing = await telegramCalls(channel.bot, "sendChatAction");
-    expect(typing.length).toBeGreaterThanOrEqual(3);
+    expect(typing).toHaveLength(1);
     expect(typing[0]!.params).toEqual({ chat_id: String(user.id), action: "typing" });
+
+    const instant = await startTelegramChannel({ settings: { dmPolicy: "open" } });
+    await deliver(instant, dmUpdate(user, "quick"));
+    await waitForTexts(instant.bot, user.id, 1);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(await telegramCalls(instant.bot, "sendChatAction")).toEqual([]);
   });
 });
 

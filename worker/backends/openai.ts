@@ -7,7 +7,7 @@ import { httpUrl, parseConfig, secretString } from "./config";
 import { backendFetch, bearer, errorFromResponse, errorText, joinUrl, readJsonBody, redact, type BackendCall } from "./http";
 import { progressReporter } from "./progress";
 import { stripThink } from "./think";
-import { buildChatMessages, contextLimits, transcriptFields, transcriptSettings } from "./transcript";
+import { buildChatMessages, contextLimits, historyTurnsOf, transcriptFields, transcriptSettings } from "./transcript";
 import { BackendError, type AgentBackend, type BackendWorkspace } from "./types";
 
 const LABEL = "OpenAI-compatible";
@@ -50,6 +50,8 @@ export const openaiBackend: AgentBackend = {
     { name: "model", label: "Model", type: "string", secret: false, required: true, help: "e.g. gpt-4o-mini, llama3.2, openai/gpt-4o-mini." },
     ...transcriptFields,
   ],
+
+  historyTurns: historyTurnsOf,
 
   async test(workspace) {
     const { settings, apiKey } = readWorkspace(workspace);

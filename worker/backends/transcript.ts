@@ -2,7 +2,7 @@
 // the transcript, and each turn sends the system prompt, the most recent earlier turns that fit
 // a budget, and the new user message.
 import { optionalCount, optionalText } from "./config";
-import type { BackendField, TranscriptTurn } from "./types";
+import type { BackendField, BackendWorkspace, TranscriptTurn } from "./types";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
@@ -53,6 +53,12 @@ export function contextLimits(settings: { maxHistoryTurns?: number; maxContextCh
     maxTurns: settings.maxHistoryTurns ?? DEFAULT_CONTEXT_LIMITS.maxTurns,
     maxChars: settings.maxContextChars ?? DEFAULT_CONTEXT_LIMITS.maxChars,
   };
+}
+
+/** How many turns a workspace's transcript backend is sent (its `maxHistoryTurns`, or the default). */
+export function historyTurnsOf(workspace: BackendWorkspace): number {
+  const turns = workspace.config.maxHistoryTurns;
+  return typeof turns === "number" && Number.isInteger(turns) && turns >= 0 ? turns : DEFAULT_CONTEXT_LIMITS.maxTurns;
 }
 
 /** The admin-UI fields of backends that use Switchboard's transcript. */

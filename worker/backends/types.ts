@@ -70,6 +70,11 @@ export interface AgentBackend {
   test?(workspace: BackendWorkspace, env: BackendEnv): Promise<void>;
   /** Creates the backend-side thread; returns its id, or null when Switchboard keeps history. */
   createThread?(workspace: BackendWorkspace, title: string, env: BackendEnv): Promise<string | null>;
+  /**
+   * How many earlier turns `send` wants in `request.history`. Backends without it get none:
+   * they keep history themselves, or need none — and the transcript is then not even read.
+   */
+  historyTurns?(workspace: BackendWorkspace): number;
   /** Runs one turn and resolves with the complete answer. */
   send(request: AgentRequest, context: RunContext): Promise<AgentReply>;
 }

@@ -7,7 +7,7 @@ import { optionalText, parseConfig } from "./config";
 import { toBackendError, type BackendCall } from "./http";
 import { progressReporter } from "./progress";
 import { stripThink } from "./think";
-import { buildChatMessages, contextLimits, transcriptFields, transcriptSettings } from "./transcript";
+import { buildChatMessages, contextLimits, historyTurnsOf, transcriptFields, transcriptSettings } from "./transcript";
 import { BackendError, type AgentBackend, type BackendEnv } from "./types";
 
 export const DEFAULT_WORKERS_AI_MODEL = "@cf/meta/llama-3.1-8b-instruct";
@@ -37,6 +37,8 @@ export const workersAiBackend: AgentBackend = {
     },
     ...transcriptFields,
   ],
+
+  historyTurns: historyTurnsOf,
 
   async test(workspace, env) {
     const settings = parseConfig(configSchema, workspace.config, SERVICE);

@@ -1,5 +1,6 @@
 // Channel logs: every decision the ChannelDO makes, bounded per channel.
 import { and, desc, eq, lt, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { chunkForD1 } from "./chunk";
 import type { Db } from "./client";
 import { channelLogs } from "./schema";
@@ -13,23 +14,20 @@ const LOG_INSERT_PARAMS = 6;
 /** Newest entries kept per channel; older ones are pruned when new ones are written. */
 export const LOGS_KEPT_PER_CHANNEL = 5000;
 
-/** Writes entries and prunes the channel's oldest beyond the bound, in one round trip. */
-export async function writeLogs(db: Db, channelId: string, entries: LogEntry[]): Promise<void> {
-  if (entries.length === 0) return;
+/**
+ * Writes entries and prunes the channel's oldest beyond the bound, in one round trip, together
+ * with `alongside` (another write the caller wants in the same batch).
+ */
+export async function writeLogs(db: Db, channelId: string, entries: LogEntry[], alongside?: BatchItem<"sqlite">): Promise<void> {
   const inserts = chunkForD1(entries, LOG_INSERT_PARAMS).map((chunk) => db.insert(channelLogs).values(chunk));
-  await db.batch([
-    inserts[0]!,
-    ...inserts.slice(1),
-    db.delete(channelLogs).where(
-      and(
-        eq(channelLogs.channelId, channelId),
-        lt(
-          channelLogs.id,
-          sql`(select id from channel_logs where channel_id = ${channelId} order by id desc limit 1 offset ${LOGS_KEPT_PER_CHANNEL - 1})`,
-        ),
-      ),
+  const prune = db.delete(channelLogs).where(
+    and(
+      eq(channelLogs.channelId, channelId),
+      lt(channelLogs.id, sql`(select id from channel_logs where channel_id = ${channelId} order by id desc limit 1 offset ${LOGS_KEPT_PER_CHANNEL - 1})`),
     ),
-  ]);
+  );
+  const statements: BatchItem<"sqlite">[] = [...(alongside ? [alongside] : []), ...inserts, ...(inserts.length > 0 ? [prune] : [])];
+  if (statements.length > 0) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
 export async function listLogs(db: Db, channelId: string, options: { level?: LogLevel; limit: number; before?: number }) {

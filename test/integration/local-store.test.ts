@@ -1,0 +1,68 @@
+// The ChannelDO's own SQLite queues, on a real Durable Object's storage.
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { LocalStore } from "../../durable-objects/channel/local-store";
+import type { InboundMessage } from "../../worker/core/types";
+
+function withStore<T>(name: string, run: (store: LocalStore) => T): Promise<T> {
+  return runInDurableObject(env.CHANNEL.getByName(name), (_instance, state) => run(new LocalStore(state.storage.sql)));
+}
+
+const message = (eventId: string, chat = "dm:1"): InboundMessage => ({
+  eventId,
+  chat: { id: chat.slice(3), type: "direct" },
+  sender: { id: "1" },
+  text: `text ${eventId}`,
+  addressedToBot: true,
+  sentAt: 0,
+});
+
+describe("local store", () => {
+  it("keeps each chat's events in order and lets later ones wait behind a retried one", async () => {
+    await withStore("store-order", (store) => {
+      expect(store.addInbound("a", "dm:1", message("a"))).toBe(true);
+      expect(store.addInbound("b", "dm:1", message("b"))).toBe(true);
+      expect(store.addInbound("a", "dm:1", message("a"))).toBe(false);
+      const first = store.nextInbound("dm:1")!;
+      expect(first.eventId).toBe("a");
+      store.markInboundRunning(first.seq);
+      store.retryInboundLater(first.seq, Date.now() + 60_000);
+      expect(store.nextInbound("dm:1")).toBeNull(); // b waits: order per chat
+      expect(store.nextDueAt()).toBeGreaterThan(Date.now() + 50_000); // and does not wake the alarm
+      store.resetRunning();
+      expect(store.dueChats()).toEqual([]);
+    });
+  });
+
+  it("backs off the next log flush after failures instead of re-arming at once", async () => {
+    await withStore("store-logs", (store) => {
+      const now = Date.now();
+      store.bufferLog({ level: "info", event: "x", message: "m", detail: null, createdAt: now - 5000 });
+      expect(store.nextDueAt()).toBe(now - 5000);
+      store.logFlushFailed(now);
+      expect(store.nextDueAt()).toBe(now + 1000);
+      store.logFlushFailed(now);
+      store.logFlushFailed(now);
+      expect(store.nextDueAt()).toBe(now + 4000);
+      for (let i = 0; i < 10; i++) store.logFlushFailed(now);
+      expect(store.nextDueAt()).toBe(now + 60_000);
+      store.logFlushSucceeded();
+      expect(store.nextDueAt()).toBe(now - 5000);
+    });
+  });
+
+  it("stores outbound operations with their bytes", async () => {
+    await withStore("store-outbox", (store) => {
+      store.enqueue("k1", "42", { kind: "text", text: "hello", replyTo: "7" });
+      store.enqueue("k1", "42", { kind: "text", text: "duplicate" });
+      store.enqueue("k2", "42", { kind: "voice", audio: new Uint8Array([0x4f, 0x67, 0x67, 0x53]), mime: "audio/ogg" });
+      const first = store.nextOutbound("42")!;
+      expect(first.op).toEqual({ kind: "text", text: "hello", replyTo: "7" });
+      store.removeOutbound(first.seq);
+      const second = store.nextOutbound("42")!;
+      expect(second.op).toEqual({ kind: "voice", audio: new Uint8Array([0x4f, 0x67, 0x67, 0x53]), mime: "audio/ogg" });
+      store.removeOutbound(second.seq);
+      expect(store.nextOutbound("42")).toBeNull();
+    });
+  });
+});
