@@ -92,8 +92,15 @@ describe("admin UI", () => {
     await page.getByLabel("Backend").selectOption("echo");
     await page.getByLabel(/Reply prefix/).fill("Desk: ");
     await page.getByLabel(/Agents/).fill("triage, writer");
+    await page.getByLabel("Voice (optional)", { exact: true }).fill("asteria");
     await page.getByRole("button", { name: "Create workspace" }).click();
     await page.getByRole("heading", { name: "Support desk", level: 1 }).waitFor(WAIT);
+    // Stored where the backends read it: nested voice settings, a number-free prefix kept as typed.
+    const id = page.url().split("/workspaces/")[1]!;
+    const stored = await fetch(`${baseUrl}/api/workspaces/${id}`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(((await stored.json()) as { workspace: { config: unknown } }).workspace.config).toEqual({ prefix: "Desk: ", speech: { voice: "asteria" } });
+    await page.reload();
+    expect(await page.getByLabel("Voice (optional)", { exact: true }).inputValue()).toBe("asteria");
 
     await page.getByRole("button", { name: "Test connection" }).click();
     await seeText("“Desk: ping”");
@@ -201,14 +208,23 @@ describe("admin UI", () => {
     await page.getByRole("tab", { name: "Settings" }).click();
     await page.getByRole("radio", { name: /Open/ }).first().check();
     await page.getByRole("checkbox", { name: "@triage" }).check();
+    await page.getByRole("checkbox", { name: /Voice replies/ }).check();
     await page.getByRole("button", { name: "Save settings" }).click();
     await seeText("Settings saved.");
+    const id = channelUrl.split("/channels/")[1]!.split("/")[0]!;
+    const stored = await fetch(`${baseUrl}/api/channels/${id}`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(((await stored.json()) as { channel: { settings: unknown } }).channel.settings).toMatchObject({
+      dmPolicy: "open",
+      agentWhitelist: ["triage"],
+      voiceReplies: true,
+    });
     await seeText("Configured");
     await screenshot(page, "channel-settings");
     const body = await page.evaluate(() => document.body.innerText);
     expect(body).not.toContain(bot.token);
     // Put the default back for the pairing steps below.
     await page.getByRole("radio", { name: /Pairing/ }).check();
+    await page.getByRole("checkbox", { name: /Voice replies/ }).uncheck();
     await page.getByRole("button", { name: "Save settings" }).click();
     await seeText("Settings saved.");
   });

@@ -1,5 +1,6 @@
-// Create or edit a workspace. The form is built from the backend's fields (GET /api/backends), so
-// new backends appear here without UI changes. Secret fields are write-only.
+// Create or edit a workspace. The form is built from the backend's fields and the voice-reply
+// fields (GET /api/backends), so new backends and settings appear here without UI changes.
+// Secret fields are write-only.
 import { Field } from "../components/field";
 import { useState } from "preact/hooks";
 import { PageHeader } from "../components/layout";
@@ -8,14 +9,21 @@ import { api, ApiError } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import { navigate } from "../lib/router";
 import type { Backend, BackendField, Workspace } from "../lib/types";
+import { buildConfig, readField } from "./workspace/config-values";
 import { WorkspaceTest } from "./workspace/connection-test";
 import { WorkspaceThreads } from "./workspace/threads";
+
+/** GET /api/backends: every backend's fields, and the voice-reply fields shared by all. */
+interface Catalog {
+  backends: Backend[];
+  speechFields?: BackendField[];
+}
 
 export function WorkspaceEditPage({ id }: { id?: string }) {
   const data = useResource(
     () =>
       Promise.all([
-        api.get<{ backends: Backend[] }>("/backends").then((body) => body.backends),
+        api.get<Catalog>("/backends"),
         id ? api.get<{ workspace: Workspace }>(`/workspaces/${id}`).then((body) => body.workspace) : Promise.resolve(undefined),
       ]),
     [id],
@@ -32,7 +40,7 @@ export function WorkspaceEditPage({ id }: { id?: string }) {
         <Loading />
       ) : (
         <>
-          <WorkspaceForm key={id ?? "new"} backends={data.data[0]} workspace={data.data[1]} onSaved={data.reload} />
+          <WorkspaceForm key={id ?? "new"} catalog={data.data[0]} workspace={data.data[1]} onSaved={data.reload} />
           {data.data[1] && <WorkspaceTest workspace={data.data[1]} />}
           {data.data[1] && <WorkspaceThreads workspace={data.data[1]} />}
         </>
@@ -41,29 +49,32 @@ export function WorkspaceEditPage({ id }: { id?: string }) {
   );
 }
 
-function WorkspaceForm({ backends, workspace, onSaved }: { backends: Backend[]; workspace?: Workspace; onSaved: () => void }) {
+function WorkspaceForm({ catalog, workspace, onSaved }: { catalog: Catalog; workspace?: Workspace; onSaved: () => void }) {
+  const { backends, speechFields = [] } = catalog;
   const [name, setName] = useState(workspace?.name ?? "");
   const [kind, setKind] = useState(workspace?.backend ?? backends[0]?.kind ?? "echo");
-  const [config, setConfig] = useState<Record<string, string>>(() =>
-    Object.fromEntries(Object.entries(workspace?.config ?? {}).map(([key, value]) => [key, value === null || value === undefined ? "" : String(value)])),
-  );
+  /** Only what the operator changed; everything else stays as stored. */
+  const [edits, setEdits] = useState<Record<string, string>>({});
   const [secrets, setSecrets] = useState<Record<string, string>>({});
   const [agents, setAgents] = useState((workspace?.agents ?? []).join(", "));
   const [saved, setSaved] = useState(false);
   const save = useAction();
-  const backend = backends.find((item) => item.kind === kind);
-  const fields = backend?.fields ?? [];
-  const configuredSecrets = workspace?.secrets === "configured" && workspace.backend === kind;
+  const fields = backends.find((item) => item.kind === kind)?.fields ?? [];
+  const storedConfig = workspace?.config ?? {};
+  const configuredSecrets = workspace?.secrets === "configured";
+  const valueOf = (field: BackendField) => (field.secret ? (secrets[field.name] ?? "") : (edits[field.name] ?? readField(storedConfig, field.name)));
 
   const submit = (event: Event) => {
     event.preventDefault();
     void save.run(async () => {
+      const previous = backends.find((item) => item.kind === workspace?.backend)?.fields ?? [];
+      const dropped = workspace && workspace.backend !== kind ? previous.filter((field) => !fields.some((item) => item.name === field.name)) : [];
       const body = {
         name: name.trim(),
         backend: kind,
-        config: buildConfig(fields, config, workspace?.backend === kind ? workspace.config : {}),
+        config: buildConfig(storedConfig, [...fields, ...speechFields], edits, dropped),
         agents: agents.split(/[\s,]+/).map((agent) => agent.replace(/^@/, "").trim()).filter(Boolean),
-        // Write-only: sent only when typed, so leaving the fields empty keeps what is stored.
+        // Write-only: only typed secrets are sent; the API keeps the others.
         ...(Object.values(secrets).some((value) => value.trim()) ? { secrets: trimmedValues(secrets) } : {}),
       };
       if (workspace) {
@@ -77,7 +88,19 @@ function WorkspaceForm({ backends, workspace, onSaved }: { backends: Backend[]; 
       }
     });
   };
-  const missing = fields.filter((field) => field.required && !(field.secret ? secrets[field.name]?.trim() || configuredSecrets : config[field.name]?.trim()));
+  const missing = fields.filter((field) => field.required && !(field.secret ? secrets[field.name]?.trim() || configuredSecrets : valueOf(field).trim()));
+  const input = (field: BackendField) => (
+    <BackendFieldInput
+      field={field}
+      value={valueOf(field)}
+      configured={field.secret && configuredSecrets}
+      onInput={(value) => {
+        if (field.secret) setSecrets({ ...secrets, [field.name]: value });
+        else setEdits({ ...edits, [field.name]: value });
+        setSaved(false);
+      }}
+    />
+  );
 
   return (
     <form class="card form" onSubmit={submit} aria-labelledby="workspace-form-title">
@@ -96,23 +119,19 @@ function WorkspaceForm({ backends, workspace, onSaved }: { backends: Backend[]; 
           </select>
         )}
       </Field>
-      {fields.map((field) => (
-        <BackendFieldInput
-          field={field}
-          value={field.secret ? (secrets[field.name] ?? "") : (config[field.name] ?? "")}
-          configured={field.secret && configuredSecrets}
-          onInput={(value) => {
-            if (field.secret) setSecrets({ ...secrets, [field.name]: value });
-            else setConfig({ ...config, [field.name]: value });
-            setSaved(false);
-          }}
-        />
-      ))}
+      {fields.map(input)}
       <Field label="Agents (optional)" help="Named agents users may address with @name. Letters, digits, _ and -; separate with commas.">
         {(control) => (
           <input {...control} type="text" value={agents} placeholder="e.g. researcher, writer" onInput={(event) => (setAgents(event.currentTarget.value), setSaved(false))} />
         )}
       </Field>
+      {speechFields.length > 0 && (
+        <fieldset class="fieldset">
+          <legend>Voice replies</legend>
+          <p class="muted small">Used by channels that have voice replies turned on (Telegram): after the text, a voice note of the answer.</p>
+          {speechFields.map(input)}
+        </fieldset>
+      )}
       {save.error && <ErrorBanner error={save.error} />}
       <div aria-live="polite">{saved && <Notice>Workspace saved.</Notice>}</div>
       <div class="form-actions">
@@ -163,18 +182,6 @@ function BackendFieldInput({ field, value, configured, onInput }: { field: Backe
       }
     </Field>
   );
-}
-
-/** The config to store: the form's values typed per field, keeping keys the form does not show. */
-function buildConfig(fields: BackendField[], values: Record<string, string>, stored: Record<string, unknown>): Record<string, unknown> {
-  const config: Record<string, unknown> = { ...stored };
-  for (const field of fields.filter((item) => !item.secret)) {
-    const raw = values[field.name] ?? "";
-    // Free text is kept as typed (a reply prefix may end in a space); URLs and numbers are trimmed.
-    if (raw.trim() === "") delete config[field.name];
-    else config[field.name] = field.type === "number" ? Number(raw) : field.type === "url" ? raw.trim() : raw;
-  }
-  return config;
 }
 
 function trimmedValues(values: Record<string, string>): Record<string, string> {

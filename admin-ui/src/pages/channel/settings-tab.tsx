@@ -133,7 +133,7 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
             <input type="checkbox" checked={settings.voiceReplies} onChange={(event) => change({ voiceReplies: event.currentTarget.checked })} />
             <span>
               <strong>Voice replies</strong>
-              <span class="muted small block">After the text reply, also send a voice note spoken by the workspace's voice engine.</span>
+              <span class="muted small block">After the text reply, also send a voice note, spoken by the voice engine set on the workspace page.</span>
             </span>
           </label>
         </fieldset>
