@@ -317,6 +317,18 @@ describe("admin UI", () => {
     await seeText("No channels yet");
   });
 
+  it("when the session is gone, says so, and after logging in again shows the page that was asked for", async () => {
+    await page.goto(`${baseUrl}/workspaces`);
+    await page.getByRole("heading", { name: "Workspaces", level: 1 }).waitFor(WAIT);
+    await context.clearCookies();
+    await page.getByRole("link", { name: "Support desk", exact: true }).click();
+    await seeText("Your session has ended. Log in again to continue.");
+    await page.getByLabel("Admin token").fill(adminToken);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Support desk", level: 1 }).waitFor(WAIT);
+    expect(new URL(page.url()).pathname).toMatch(/^\/workspaces\/ws_/);
+  });
+
   it("logs out, and the API no longer accepts the cookie", async () => {
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByLabel("Admin token").waitFor(WAIT);
