@@ -3,25 +3,23 @@
 // in order per chat from its alarm, and delivers replies through its outbox.
 import { DurableObject } from "cloudflare:workers";
 import type { CommandSyntax } from "../worker/core/commands";
-import { chatKeyOf, type InboundMessage } from "../worker/core/types";
+import { chatKeyOf } from "../worker/core/types";
 import { setChannelStatus, deleteChannelData, type ChannelStatus } from "../worker/db/channels";
 import { getDb, type Db } from "../worker/db/client";
-import { writeLogs, type LogLevel } from "../worker/db/logs";
-import { holdMissedReply } from "../worker/db/routes";
-import { approveUser } from "../worker/db/users";
-import { decidePairingRequest, getPairingRequest, type PairingRequestRow } from "../worker/db/pairing";
-import { channels } from "../worker/db/schema";
+import type { LogLevel } from "../worker/db/logs";
 import type { Env } from "../worker/env";
 import { ProviderError } from "../worker/providers/errors";
-import { eq } from "drizzle-orm";
+import { decidePairing, deliverPush, type OperationResult, type PushDelivery } from "./channel/admin-decisions";
 import { handleInbound } from "./channel/conversation";
 import { ReplySink, type ChannelDeps } from "./channel/deps";
 import { ChannelCache } from "./channel/channel-cache";
 import { InboxProcessor } from "./channel/inbox-processor";
 import { LocalStore } from "./channel/local-store";
 import { Outbox } from "./channel/outbox";
+import { flushLogs } from "./channel/log-flush";
 import { loadRuntime, type ChannelRuntime } from "./channel/runtime";
 import { texts } from "./channel/texts";
+import { startTyping } from "./channel/typing";
 
 /** What the Worker answers the provider: a status and a JSON body (as text). */
 export interface IngestResult {
@@ -37,23 +35,10 @@ export interface StatusView {
   reason: string | null;
 }
 
-/** A push-API message for one chat. */
-export interface PushDelivery {
-  pushId: string;
-  chatKey: string;
-  chatId: string;
-  threadId?: string;
-  text: string;
-}
+export type { OperationResult, PushDelivery };
 
-/** The outcome of an admin operation that can be refused for the channel's state. */
-export type OperationResult = { ok: true } | { ok: false; status: 404 | 409; error: string };
-
-const TYPING_DELAY_MS = 1000;
-const TYPING_REFRESH_MS = 4000;
 /** How often reading a channel may ask the provider for its delivery status. */
 const PROBE_INTERVAL_MS = 30_000;
-const LOG_FLUSH_BATCH = 200;
 
 export class ChannelDO extends DurableObject<Env> {
   private readonly store: LocalStore;
@@ -233,72 +218,25 @@ export class ChannelDO extends DurableObject<Env> {
 
   /** Approves a pending request: the user is told, and the message they were held on is answered. */
   async approvePairing(channelId: string, requestId: string): Promise<OperationResult> {
-    this.remember(channelId);
-    const runtime = await this.requireRuntime();
-    const request = await this.pendingRequest(channelId, requestId);
-    if ("error" in request) return request;
-    await approveUser(this.db, request.userId);
-    this.cache.clear();
-    await decidePairingRequest(this.db, request.id, "approved");
-    new ReplySink(this.deps(runtime), `pairing:${request.id}`, request.chatId).send(texts.pairingApproved(runtime.workspace.name));
-    const held = request.heldMessage as InboundMessage | null;
-    if (held) {
-      // Re-queued under its own id: the original event id is already marked as handled.
-      const message: InboundMessage = { ...held, eventId: `pairing:${request.id}:held` };
-      this.store.addInbound(message.eventId, chatKeyOf(message), message);
-    }
-    this.log("info", "pairing.approved", `Pairing code ${request.code} approved`, { requestId: request.id, answeringHeldMessage: Boolean(held) });
-    await this.schedule();
-    return { ok: true };
+    return this.decide(channelId, requestId, "approved");
   }
 
   async rejectPairing(channelId: string, requestId: string): Promise<OperationResult> {
-    this.remember(channelId);
-    const runtime = await this.requireRuntime();
-    const request = await this.pendingRequest(channelId, requestId);
-    if ("error" in request) return request;
-    await decidePairingRequest(this.db, request.id, "rejected");
-    new ReplySink(this.deps(runtime), `pairing:${request.id}`, request.chatId).send(texts.pairingRejected);
-    this.log("info", "pairing.rejected", `Pairing code ${request.code} rejected`, { requestId: request.id });
-    await this.schedule();
-    return { ok: true };
+    return this.decide(channelId, requestId, "rejected");
   }
 
-  /**
-   * Delivers a message from the push API to one chat: sent when `threadId` is the chat's active
-   * thread (or absent: a direct message), otherwise held as a missed reply.
-   */
+  /** Delivers a push-API message to one chat, or holds it when its thread is not active there. */
   async deliverPush(channelId: string, push: PushDelivery): Promise<"delivered" | "held"> {
     this.remember(channelId);
-    const runtime = await this.requireRuntime();
-    const detail = { pushId: push.pushId, chat: push.chatId, thread: push.threadId ?? null };
-    if (push.threadId) {
-      if ((await this.cache.activeThread(push.chatKey)) !== push.threadId) {
-        await holdMissedReply(this.db, { id: `mr_${push.pushId}_${channelId}_${push.chatKey}`, channelId, chatKey: push.chatKey, threadId: push.threadId, text: push.text });
-        this.log("info", "push.held", "Pushed message held: the thread is not active in this chat", detail);
-        await this.schedule();
-        return "held";
-      }
-    }
-    new ReplySink(this.deps(runtime), `push:${push.pushId}:${push.chatKey}`, push.chatId).send(push.text);
-    this.log("info", "push.accepted", "Pushed message queued for delivery", detail);
+    const outcome = await deliverPush(this.deps(await this.requireRuntime()), push);
     await this.schedule();
-    return "delivered";
+    return outcome;
   }
 
   /** Writes buffered log entries to D1 now (the logs API calls this before reading). */
   async flushLogs(): Promise<void> {
     const channelId = this.store.get<string>("channelId");
-    if (!channelId) return;
-    for (let first = true; ; first = false) {
-      const { upTo, entries } = this.store.bufferedLogs(LOG_FLUSH_BATCH);
-      // The channel row's last-inbound/outbound times ride along in the same round trip.
-      const activity = first ? this.activityUpdate(channelId) : null;
-      if (entries.length === 0 && !activity) break;
-      await writeLogs(this.db, channelId, entries.map((entry) => ({ ...entry, channelId })), activity?.query);
-      this.store.dropLogs(upTo);
-      if (activity) this.store.put("activityWritten", activity.written);
-    }
+    if (channelId) await flushLogs(this.store, this.db, channelId);
   }
 
   // ---------------------------------------------------------------- alarm
@@ -354,12 +292,11 @@ export class ChannelDO extends DurableObject<Env> {
     return runtime;
   }
 
-  private async pendingRequest(channelId: string, requestId: string): Promise<PairingRequestRow | Extract<OperationResult, { ok: false }>> {
-    const request = await getPairingRequest(this.db, channelId, requestId);
-    if (!request) return { ok: false, status: 404, error: "pairing request not found" };
-    if (request.status !== "pending") return { ok: false, status: 409, error: `pairing request is already ${request.status}` };
-    if (request.expiresAt <= Date.now()) return { ok: false, status: 409, error: "pairing request has expired" };
-    return request;
+  private async decide(channelId: string, requestId: string, decision: "approved" | "rejected"): Promise<OperationResult> {
+    this.remember(channelId);
+    const result = await decidePairing(this.deps(await this.requireRuntime()), requestId, decision);
+    await this.schedule();
+    return result;
   }
 
   private deps(runtime: ChannelRuntime): ChannelDeps {
@@ -370,7 +307,7 @@ export class ChannelDO extends DurableObject<Env> {
       runtime,
       store: this.store,
       log: (...args) => this.log(...args),
-      startTyping: (chatId) => this.startTyping(runtime, chatId),
+      startTyping: (chatId) => startTyping(runtime, chatId),
       deliverNow: (chatId) => void this.outbox.flushChat(chatId),
     };
   }
@@ -401,34 +338,6 @@ export class ChannelDO extends DurableObject<Env> {
         await this.setStatus("running", null);
       }
     });
-  }
-
-  /** The update of the channel row's last inbound/outbound times, when they changed since written. */
-  private activityUpdate(channelId: string) {
-    const inbound = this.store.get<number>("lastInboundAt") ?? null;
-    const outbound = this.store.get<number>("lastOutboundAt") ?? null;
-    const written = this.store.get<[number | null, number | null]>("activityWritten");
-    if (written && written[0] === inbound && written[1] === outbound) return null;
-    return {
-      query: this.db.update(channels).set({ lastInboundAt: inbound, lastOutboundAt: outbound }).where(eq(channels.id, channelId)),
-      written: [inbound, outbound],
-    };
-  }
-
-  private startTyping(runtime: ChannelRuntime, chatId: string): () => void {
-    const { adapter, context } = runtime;
-    if (!adapter.sendTyping) return () => undefined;
-    const send = () => void adapter.sendTyping!(context, chatId).catch(() => undefined);
-    let refresh: ReturnType<typeof setInterval> | undefined;
-    // An answer within the first second needs no indicator (and costs no provider call).
-    const first = setTimeout(() => {
-      send();
-      refresh = setInterval(send, TYPING_REFRESH_MS);
-    }, TYPING_DELAY_MS);
-    return () => {
-      clearTimeout(first);
-      if (refresh) clearInterval(refresh);
-    };
   }
 
   /** Arms the alarm for the earliest due work; the alarm re-arms itself after each pass. */

@@ -1,0 +1,73 @@
+// What the admin API asks of a channel's conversations: pairing decisions, and messages from the
+// push API. They run in the DO so they are serialised with the chats' own messages.
+import { chatKeyOf, type InboundMessage } from "../../worker/core/types";
+import { decidePairingRequest, getPairingRequest } from "../../worker/db/pairing";
+import { holdMissedReply } from "../../worker/db/routes";
+import { approveUser } from "../../worker/db/users";
+import { ReplySink, type ChannelDeps } from "./deps";
+import { texts } from "./texts";
+
+/** The outcome of an admin operation that can be refused for the channel's state. */
+export type OperationResult = { ok: true } | { ok: false; status: 404 | 409; error: string };
+
+/**
+ * Approves or rejects a pending pairing request. On approval the user is told, and the message
+ * they were held on is queued again (under its own id) so it is answered.
+ */
+export async function decidePairing(deps: ChannelDeps, requestId: string, decision: "approved" | "rejected"): Promise<OperationResult> {
+  const { db, runtime } = deps;
+  const request = await getPairingRequest(db, runtime.row.id, requestId);
+  if (!request) return { ok: false, status: 404, error: "pairing request not found" };
+  if (request.status !== "pending") return { ok: false, status: 409, error: `pairing request is already ${request.status}` };
+  if (request.expiresAt <= Date.now()) return { ok: false, status: 409, error: "pairing request has expired" };
+
+  const notice = new ReplySink(deps, `pairing:${request.id}`, request.chatId);
+  await decidePairingRequest(db, request.id, decision);
+  if (decision === "rejected") {
+    notice.send(texts.pairingRejected);
+    deps.log("info", "pairing.rejected", `Pairing code ${request.code} rejected`, { requestId: request.id });
+    return { ok: true };
+  }
+  await approveUser(db, request.userId);
+  deps.cache.clear();
+  notice.send(texts.pairingApproved(runtime.workspace.name));
+  const held = request.heldMessage as InboundMessage | null;
+  if (held) {
+    const message: InboundMessage = { ...held, eventId: `pairing:${request.id}:held` };
+    deps.store.addInbound(message.eventId, chatKeyOf(message), message);
+  }
+  deps.log("info", "pairing.approved", `Pairing code ${request.code} approved`, { requestId: request.id, answeringHeldMessage: Boolean(held) });
+  return { ok: true };
+}
+
+/** A push-API message for one chat. */
+export interface PushDelivery {
+  pushId: string;
+  chatKey: string;
+  chatId: string;
+  threadId?: string;
+  text: string;
+}
+
+/**
+ * Sends a pushed message when `threadId` is the chat's active thread (or absent: a direct
+ * message); otherwise holds it as a missed reply for /more.
+ */
+export async function deliverPush(deps: ChannelDeps, push: PushDelivery): Promise<"delivered" | "held"> {
+  const channelId = deps.runtime.row.id;
+  const detail = { pushId: push.pushId, chat: push.chatId, thread: push.threadId ?? null };
+  if (push.threadId && (await deps.cache.activeThread(push.chatKey)) !== push.threadId) {
+    await holdMissedReply(deps.db, {
+      id: `mr_${push.pushId}_${channelId}_${push.chatKey}`,
+      channelId,
+      chatKey: push.chatKey,
+      threadId: push.threadId,
+      text: push.text,
+    });
+    deps.log("info", "push.held", "Pushed message held: the thread is not active in this chat", detail);
+    return "held";
+  }
+  new ReplySink(deps, `push:${push.pushId}:${push.chatKey}`, push.chatId).send(push.text);
+  deps.log("info", "push.accepted", "Pushed message queued for delivery", detail);
+  return "delivered";
+}
