@@ -1,8 +1,8 @@
 // Create or edit a workspace. The form is built from the backend's fields and the voice-reply
 // fields (GET /api/backends), so new backends and settings appear here without UI changes.
 // Secret fields are write-only.
-import { Field } from "../components/field";
 import { useState } from "preact/hooks";
+import { Field } from "../components/field";
 import { PageHeader } from "../components/layout";
 import { ErrorBanner, Loading, Notice } from "../components/states";
 import { api, ApiError } from "../lib/api";

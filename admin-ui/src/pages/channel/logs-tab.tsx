@@ -1,7 +1,7 @@
 // Logs: the channel's decisions, newest first, filtered by level; every dropped message carries
 // its reason. Older entries load page by page.
-import { Field } from "../../components/field";
 import { useState } from "preact/hooks";
+import { Field } from "../../components/field";
 import { EmptyState, ErrorBanner, Loading } from "../../components/states";
 import { api } from "../../lib/api";
 import { dateTime, timeOfDay } from "../../lib/format";

@@ -1,7 +1,7 @@
 // Settings: display name, default thread, access control (SPEC §5), agent whitelist. The
 // credential is write-only: it shows as "configured"; rotating it means a new channel.
-import { Field } from "../../components/field";
 import { useState } from "preact/hooks";
+import { Field } from "../../components/field";
 import { ErrorBanner, Loading, Notice } from "../../components/states";
 import { api } from "../../lib/api";
 import { useAction, useResource } from "../../lib/hooks";

@@ -1,7 +1,7 @@
 // Users: who wrote to the channel, with search and state filter; disable / re-enable; remove.
-import { Field } from "../../components/field";
 import { useState } from "preact/hooks";
 import { ConfirmButton } from "../../components/confirm-button";
+import { Field } from "../../components/field";
 import { EmptyState, ErrorBanner, Loading } from "../../components/states";
 import { Time } from "../../components/time";
 import { api } from "../../lib/api";

@@ -1,7 +1,7 @@
 // The threads of a workspace: personal ones (one per chat) and shared ones a channel can bind as
 // its default thread. Shared threads are created here.
-import { Field } from "../../components/field";
 import { useState } from "preact/hooks";
+import { Field } from "../../components/field";
 import { EmptyState, ErrorBanner, Loading } from "../../components/states";
 import { Time } from "../../components/time";
 import { api } from "../../lib/api";

@@ -1,0 +1,126 @@
+// Wizard step 3: the credential, with Test (the provider's answer inline) and Create. A 409 for an
+// account connected elsewhere shows its impact; the account moves only on explicit confirmation.
+import { useState } from "preact/hooks";
+import { Field } from "../../components/field";
+import { ErrorBanner } from "../../components/states";
+import { StatusBadge } from "../../components/status-badge";
+import { api, ApiError } from "../../lib/api";
+import { useAction } from "../../lib/hooks";
+import type { Channel, ChannelStatus, ImpactEntry, Provider } from "../../lib/types";
+
+type TestState = { state: "idle" } | { state: "ok"; account: { id: string; name: string } } | { state: "failed"; message: string };
+
+export function CredentialsStep({ provider, request, onBack, onCreated }: { provider: Provider; request: Record<string, string>; onBack: () => void; onCreated: (channel: Channel) => void }) {
+  const [credentials, setCredentials] = useState<Record<string, string>>({});
+  const [test, setTest] = useState<TestState>({ state: "idle" });
+  const [impact, setImpact] = useState<ImpactEntry[]>();
+  const testing = useAction();
+  const creating = useAction();
+  const complete = provider.credentialFields.every((field) => (credentials[field.name] ?? "").trim() !== "");
+  const trimmed = Object.fromEntries(Object.entries(credentials).map(([key, value]) => [key, value.trim()]));
+
+  const runTest = () =>
+    testing.run(async () => {
+      try {
+        const answer = await api.post<{ account: { id: string; name: string } }>("/channels/test", { provider: provider.id, credentials: trimmed });
+        setTest({ state: "ok", account: answer.account });
+      } catch (error) {
+        setTest({ state: "failed", message: (error as Error).message });
+      }
+    });
+
+  const create = (force: boolean) =>
+    creating.run(async () => {
+      try {
+        const answer = await api.post<{ channel: Channel }>("/channels", { ...request, credentials: trimmed, ...(force ? { force: true } : {}) });
+        onCreated(answer.channel);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 409 && Array.isArray(error.body.impact)) {
+          setImpact(error.body.impact as ImpactEntry[]);
+          return;
+        }
+        throw error;
+      }
+    });
+
+  return (
+    <form
+      class="form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (complete) void create(false);
+      }}
+    >
+      {provider.credentialFields.map((field) => (
+        <Field label={field.label} help={field.help}>
+          {(control) => (
+            <input
+              {...control}
+              type={field.secret ? "password" : "text"}
+              name={field.name}
+              autocomplete="off"
+              spellcheck={false}
+              value={credentials[field.name] ?? ""}
+              onInput={(event) => {
+                setCredentials({ ...credentials, [field.name]: event.currentTarget.value });
+                setTest({ state: "idle" });
+                setImpact(undefined);
+              }}
+            />
+          )}
+        </Field>
+      ))}
+      <div class="test-row">
+        <button type="button" class="button" disabled={!complete || testing.busy} onClick={runTest}>
+          {testing.busy ? "Testing…" : "Test"}
+        </button>
+        <div id="test-result" aria-live="polite" class="test-result">
+          {test.state === "ok" && (
+            <span class="ok-text" data-test-result="ok">
+              ✓ {provider.label} accepted the credential: <strong>{test.account.name}</strong> (id {test.account.id})
+            </span>
+          )}
+          {test.state === "failed" && (
+            <span class="error-text" role="alert" data-test-result="failed">
+              ✗ {test.message}
+            </span>
+          )}
+        </div>
+      </div>
+      {impact && (
+        <div class="banner banner-warning impact" role="alert" aria-labelledby="impact-title">
+          <h3 id="impact-title">This account is already connected</h3>
+          <p>
+            {impact.length > 1
+              ? "Connecting it here stops these channels, and their workspaces lose the account:"
+              : "Connecting it here stops this channel, and its workspace loses the account:"}
+          </p>
+          <ul>
+            {impact.map((entry) => (
+              <li>
+                <strong>{entry.displayName ?? entry.channelId}</strong> in workspace “{entry.workspaceName ?? entry.workspaceId}” — <StatusBadge status={entry.status as ChannelStatus} />
+              </li>
+            ))}
+          </ul>
+          <div class="form-actions">
+            <button type="button" class="button" onClick={() => setImpact(undefined)}>
+              Cancel
+            </button>
+            <button type="button" class="button button-danger" disabled={creating.busy} onClick={() => create(true)}>
+              Move the account here
+            </button>
+          </div>
+        </div>
+      )}
+      {creating.error && <ErrorBanner error={creating.error} />}
+      <div class="form-actions">
+        <button type="button" class="button" onClick={onBack}>
+          Back
+        </button>
+        <button type="submit" class="button button-primary" disabled={!complete || creating.busy || Boolean(impact)}>
+          {creating.busy ? "Creating…" : "Create channel"}
+        </button>
+      </div>
+    </form>
+  );
+}
