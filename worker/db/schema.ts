@@ -66,7 +66,7 @@ export const channels = sqliteTable(
     displayName: text("display_name"),
     /** Provider account identity (bot id), used to detect an account connected twice. */
     accountId: text("account_id").notNull(),
-    /** Human account label (bot @username). */
+    /** Human account label (the bot username, without the @). */
     accountName: text("account_name"),
     /** Provider account details from the credential test (e.g. Telegram getMe), JSON. */
     accountInfo: text("account_info", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),

@@ -13,7 +13,7 @@ export interface ProviderEnv {
 export interface AccountInfo {
   /** Stable account id (Telegram bot id): two channels may not share it without `force`. */
   id: string;
-  /** Human label (bot @username). */
+  /** Human label (the bot username, without the @). */
   name: string;
   /** Provider details kept for later calls (Telegram: the getMe result). */
   details: Record<string, unknown>;
