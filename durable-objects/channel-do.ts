@@ -39,6 +39,8 @@ export type { OperationResult, PushDelivery };
 
 /** How often reading a channel may ask the provider for its delivery status. */
 const PROBE_INTERVAL_MS = 30_000;
+/** How often a running channel asks the provider on its own. */
+const BACKGROUND_PROBE_MS = 10 * 60_000;
 
 export class ChannelDO extends DurableObject<Env> {
   private readonly store: LocalStore;
@@ -139,6 +141,8 @@ export class ChannelDO extends DurableObject<Env> {
       await runtime.adapter.start(runtime.context, webhookUrl);
       this.log("info", "channel.started", `Started; webhook registered at ${webhookUrl}`);
       await this.setStatus("running", null);
+      this.store.put("runningSince", Date.now());
+      await this.schedule();
     } catch (error) {
       const message = (error as Error).message;
       const reason =
@@ -171,23 +175,8 @@ export class ChannelDO extends DurableObject<Env> {
   /** Asks the provider how delivery is going and records an honest status. */
   async probe(channelId: string): Promise<StatusView> {
     this.remember(channelId);
-    const runtime = await this.requireRuntime();
-    const lastProbeAt = this.store.get<number>("lastProbeAt") ?? 0;
     // The admin UI polls; the provider is asked at most every PROBE_INTERVAL_MS.
-    if (runtime.row.status === "running" && runtime.adapter.probe && Date.now() - lastProbeAt >= PROBE_INTERVAL_MS) {
-      this.store.put("lastProbeAt", Date.now());
-      try {
-        const result = await runtime.adapter.probe(runtime.context);
-        if (!result.ok) {
-          this.log("warn", "channel.probe", `Provider reports a problem: ${result.reason}`);
-          await this.setStatus("error", result.reason);
-          this.store.put("errorKind", "delivery");
-        }
-      } catch (error) {
-        if (error instanceof ProviderError && error.kind === "unauthorized") await this.setStatus("error", `token revoked or invalid (${error.message})`);
-      }
-      await this.flushLogs();
-    }
+    if (await this.probeProvider(PROBE_INTERVAL_MS)) await this.flushLogs();
     return this.statusView();
   }
 
@@ -249,6 +238,9 @@ export class ChannelDO extends DurableObject<Env> {
       await this.processor.drain();
       await this.outbox.flushAll();
       this.store.pruneInbox();
+      // Between admin visits the channel checks itself, so the channel list stays honest.
+      const probeDue = await this.probeDueAt();
+      if (probeDue !== null && probeDue <= Date.now()) await this.probeProvider(0);
     } finally {
       this.alarmRunning = false;
       try {
@@ -340,10 +332,41 @@ export class ChannelDO extends DurableObject<Env> {
     });
   }
 
-  /** Arms the alarm for the earliest due work; the alarm re-arms itself after each pass. */
+  /**
+   * Asks the provider how delivery is going when the last probe is older than `interval`, and
+   * records an honest status; true when it asked.
+   */
+  private async probeProvider(interval: number): Promise<boolean> {
+    const runtime = await this.runtime();
+    const lastProbeAt = this.store.get<number>("lastProbeAt") ?? 0;
+    if (runtime?.row.status !== "running" || !runtime.adapter.probe || Date.now() - lastProbeAt < interval) return false;
+    this.store.put("lastProbeAt", Date.now());
+    try {
+      const result = await runtime.adapter.probe(runtime.context);
+      if (!result.ok) {
+        this.log("warn", "channel.probe", `Provider reports a problem: ${result.reason}`);
+        await this.setStatus("error", result.reason);
+        this.store.put("errorKind", "delivery");
+      }
+    } catch (error) {
+      if (error instanceof ProviderError && error.kind === "unauthorized") await this.setStatus("error", `token revoked or invalid (${error.message})`);
+    }
+    return true;
+  }
+
+  /** When a running channel's next background probe is due, or null. */
+  private async probeDueAt(): Promise<number | null> {
+    const runtime = await this.runtime().catch(() => null);
+    if (runtime?.row.status !== "running" || !runtime.adapter.probe) return null;
+    const since = Math.max(this.store.get<number>("lastProbeAt") ?? 0, this.store.get<number>("runningSince") ?? 0);
+    return since + BACKGROUND_PROBE_MS;
+  }
+
+  /** Arms the alarm for the earliest due work or probe; the alarm re-arms itself after each pass. */
   private async schedule(): Promise<void> {
-    const due = this.store.nextDueAt();
-    if (due === null) return;
+    const candidates = [this.store.nextDueAt(), await this.probeDueAt()].filter((at): at is number => at !== null);
+    if (candidates.length === 0) return;
+    const due = Math.min(...candidates);
     const current = await this.ctx.storage.getAlarm();
     const at = Math.max(due, Date.now());
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);

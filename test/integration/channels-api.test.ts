@@ -1,5 +1,6 @@
 // The operator's side: creating, starting, stopping and deleting a Telegram channel.
-import { env } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { LocalStore } from "../../durable-objects/channel/local-store";
 import { describe, expect, it } from "vitest";
 import { api, approvedUser, createBot, deliver, dmUpdate, setWebhookError, startTelegramChannel, telegramCalls, worker } from "../support/harness";
 
@@ -143,6 +144,24 @@ describe("running a channel", () => {
       const listed = (await api("GET", "/channels")).body.channels.find((item: any) => item.id === channel.id);
       expect(listed).toMatchObject({ status: "running", statusReason: null });
     });
+  });
+
+  it("checks itself in the background, so the channel list shows a delivery problem too", async () => {
+    const channel = await startTelegramChannel();
+    const stub = env.CHANNEL.getByName(channel.id);
+    // An alarm for the next background probe is armed when the channel starts.
+    expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBeGreaterThan(Date.now() + 9 * 60_000);
+    await setWebhookError(channel.bot, "Connection timed out");
+    // Pretend the last probe was long ago, then let the alarm run.
+    await runInDurableObject(stub, (_instance, state) => {
+      const store = new LocalStore(state.storage.sql);
+      store.put("runningSince", 0);
+      store.put("lastProbeAt", 0);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const listed = (await api("GET", "/channels")).body.channels.find((item: any) => item.id === channel.id);
+    expect(listed).toMatchObject({ status: "error", statusReason: "Telegram cannot deliver to the webhook: Connection timed out" });
+    expect((await telegramCalls(channel.bot, "getWebhookInfo")).length).toBe(1);
   });
 
   it("stop removes the webhook; later updates are acknowledged but not processed", async () => {
