@@ -1,4 +1,9 @@
 // Shapes of the admin API's answers, as the pages use them (worker/http/views.ts and routes).
+// Field descriptions come from the Worker's own types, so the forms cannot drift from the API.
+import type { CredentialField } from "../../../worker/providers/types";
+import type { BackendField } from "../../../worker/backends/types";
+
+export type { BackendField, CredentialField };
 
 export type ChannelStatus = "stopped" | "starting" | "running" | "error";
 
@@ -32,12 +37,6 @@ export interface ChannelSettings {
   voiceReplies?: boolean;
 }
 
-export interface CredentialField {
-  name: string;
-  label: string;
-  secret: boolean;
-  help?: string;
-}
 
 export interface Provider {
   id: string;
@@ -47,14 +46,6 @@ export interface Provider {
   credentialFields: CredentialField[];
 }
 
-export interface BackendField {
-  name: string;
-  label: string;
-  type: "string" | "number" | "url" | "text";
-  secret: boolean;
-  required: boolean;
-  help?: string;
-}
 
 export interface Backend {
   kind: string;
