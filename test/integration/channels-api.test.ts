@@ -66,6 +66,13 @@ describe("creating a channel", () => {
     const notJson = await worker("/api/channels", { method: "POST", headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` }, body: "{" });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toEqual({ error: "request body must be JSON" });
+    const huge = await worker("/api/channels", {
+      method: "POST",
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ provider: "telegram", pad: "x".repeat(300_000) }),
+    });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({ error: "request body too large" });
   });
 
   it("never returns or stores the token in the clear", async () => {

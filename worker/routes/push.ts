@@ -6,6 +6,7 @@ import { looksLikeApiKey } from "../crypto/api-keys";
 import { findApiKey, touchApiKey } from "../db/api-keys";
 import { getDb } from "../db/client";
 import type { Env } from "../env";
+import { limitBody } from "../http/body-limit";
 import { ApiError, readJson } from "../http/errors";
 import { newPushId, pushToThread, pushToUser } from "../services/push";
 
@@ -13,7 +14,11 @@ const messageSchema = z.object({ text: z.string().trim().min(1).max(20_000) }).s
 
 type PushEnv = { Bindings: Env; Variables: { workspaceId: string } };
 
+/** Pushed messages are capped at 20,000 characters; the body cannot need more than this. */
+const MAX_PUSH_BODY_BYTES = 128 * 1024;
+
 export const pushRoutes = new Hono<PushEnv>()
+  .use("*", limitBody(MAX_PUSH_BODY_BYTES))
   .use("*", async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const key = header.startsWith("Bearer ") ? header.slice(7).trim() : "";

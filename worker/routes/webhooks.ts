@@ -2,8 +2,8 @@
 // hands it to the channel's Durable Object, which verifies, de-duplicates and stores it before
 // this request is answered.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { Env } from "../env";
+import { limitBody } from "../http/body-limit";
 import { ApiError } from "../http/errors";
 import { channelStub } from "../http/stub";
 import { findProvider } from "../providers/registry";
@@ -13,7 +13,7 @@ const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 export const webhookRoutes = new Hono<{ Bindings: Env }>().post(
   "/webhooks/:provider/:channelId",
-  bodyLimit({ maxSize: MAX_WEBHOOK_BYTES, onError: (c) => c.json({ error: "payload too large" }, 413) }),
+  limitBody(MAX_WEBHOOK_BYTES, "payload too large"),
   async (c) => {
     const { provider, channelId } = c.req.param();
     if (!findProvider(provider) || !/^ch_[a-z0-9]+$/.test(channelId)) throw new ApiError(404, "unknown channel");

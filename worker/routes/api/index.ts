@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import type { Env } from "../../env";
 import { requireAdmin } from "../../http/auth";
+import { limitBody } from "../../http/body-limit";
 import { ApiError } from "../../http/errors";
 import { catalogRoutes } from "./catalog";
 import { channelRoutes } from "./channels";
@@ -9,8 +10,12 @@ import { workspaceKeyRoutes } from "./workspace-keys";
 import { workspaceTestRoutes } from "./workspace-test";
 import { workspaceRoutes } from "./workspaces";
 
+/** Admin requests are small JSON documents; anything larger is refused before it is read. */
+const MAX_API_BODY_BYTES = 256 * 1024;
+
 export const apiRoutes = new Hono<{ Bindings: Env }>()
   .use("*", requireAdmin)
+  .use("*", limitBody(MAX_API_BODY_BYTES))
   .route("/", catalogRoutes)
   .route("/workspaces", workspaceRoutes)
   .route("/workspaces", workspaceTestRoutes)
