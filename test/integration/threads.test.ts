@@ -154,6 +154,27 @@ describe("groups", () => {
     );
   });
 
+  it("answers only allow-listed groups, and gives each group its own threads", async () => {
+    const allowed = -1_005_550_001;
+    const other = -1_005_550_002;
+    const channel = await startTelegramChannel({ settings: { groupPolicy: "allowlist", allowedGroups: [String(allowed)], requireMention: false } });
+    const [ada, bob] = [newUser("Ada"), newUser("Bob")];
+    await deliver(channel, groupUpdate(allowed, ada, "first from ada"));
+    await deliver(channel, groupUpdate(allowed, bob, "then bob"));
+    await deliver(channel, groupUpdate(other, ada, "elsewhere"));
+    expect(await waitForTexts(channel.bot, allowed, 2)).toEqual(["Echo: first from ada", "Echo: then bob"]);
+    const { channelLogs } = await import("../support/harness");
+    await eventually(async () =>
+      expect(await channelLogs(channel.id)).toContainEqual(expect.objectContaining({ message: `Dropped: group ${other} is not on the allowlist` })),
+    );
+    expect(await sentTexts(channel.bot, other)).toEqual([]);
+    // One thread for the group, shared by its members; no DM users were created.
+    const threads = await env.DB.prepare("SELECT owner_key FROM threads WHERE owner_key LIKE ?").bind(`${channel.id}:%`).all<{ owner_key: string }>();
+    expect(threads.results.map((row) => row.owner_key)).toEqual([`${channel.id}:group:${allowed}`]);
+    const users = await env.DB.prepare("SELECT count(*) AS n FROM channel_users WHERE channel_id = ?").bind(channel.id).first<{ n: number }>();
+    expect(users!.n).toBe(0);
+  });
+
   it("drops group messages by default (group policy disabled)", async () => {
     const channel = await startTelegramChannel();
     const groupId = -1_009_999;
