@@ -1,4 +1,5 @@
 // Access control from the chat user's side: pairing codes, invite codes, policies, user states.
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import {
   api,
@@ -76,6 +77,24 @@ describe("pairing", () => {
     expect(texts[6]).toBe("Too many pairing requests. Please try again later.");
     expect((await api("GET", `/channels/${channel.id}/pairing`)).body.requests).toEqual([]);
     expect((await channelLogs(channel.id, "warn"))[0]).toMatchObject({ event: "pairing.rate_limited" });
+  });
+
+  it("expires a code after an hour: it cannot be approved, and the user gets a new one", async () => {
+    const channel = await startTelegramChannel();
+    const user = newUser();
+    await deliver(channel, dmUpdate(user, "hello"));
+    const first = CODE.exec((await waitForTexts(channel.bot, user.id, 1))[0]!)![1];
+    const [request] = (await api("GET", `/channels/${channel.id}/pairing`)).body.requests;
+    await env.DB.prepare("UPDATE pairing_requests SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, request.id).run();
+
+    expect((await api("GET", `/channels/${channel.id}/pairing`)).body.requests).toEqual([]);
+    expect(await api("POST", `/channels/${channel.id}/pairing/${request.id}/approve`)).toEqual({
+      status: 409,
+      body: { error: "pairing request has expired" },
+    });
+    await deliver(channel, dmUpdate(user, "hello again"));
+    const second = CODE.exec((await waitForTexts(channel.bot, user.id, 2))[1]!)![1];
+    expect(second).not.toBe(first);
   });
 
   it("404s an unknown request", async () => {
