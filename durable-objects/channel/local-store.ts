@@ -26,11 +26,12 @@ CREATE TABLE IF NOT EXISTS outbox (
   edit_of TEXT,
   audio BLOB,
   mime TEXT,
+  done_at INTEGER,
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS outbox_chat ON outbox (chat_id, seq);
+CREATE INDEX IF NOT EXISTS outbox_chat ON outbox (chat_id, done_at, seq);
 CREATE INDEX IF NOT EXISTS inbox_done ON inbox (state, received_at);
 CREATE TABLE IF NOT EXISTS log_buffer (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -170,10 +171,11 @@ export class LocalStore {
     this.sql.exec("UPDATE inbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, seq);
   }
 
-  /** Forgets processed events older than the de-duplication window (at most once an hour). */
+  /** Forgets processed events and done operations older than the de-duplication window (at most hourly). */
   pruneInbox(now = Date.now()): void {
     if (now - (this.get<number>("inboxPrunedAt") ?? 0) < PRUNE_INTERVAL_MS) return;
     this.sql.exec("DELETE FROM inbox WHERE state IN ('done', 'failed') AND received_at < ?", now - DEDUPE_WINDOW_MS);
+    this.sql.exec("DELETE FROM outbox WHERE done_at < ?", now - DEDUPE_WINDOW_MS);
     this.put("inboxPrunedAt", now);
   }
 
@@ -199,19 +201,21 @@ export class LocalStore {
 
   /** True when the chat has messages waiting, so a live preview would jump the queue. */
   hasOutbound(chatId: string): boolean {
-    return this.sql.exec("SELECT 1 FROM outbox WHERE chat_id = ? LIMIT 1", chatId).toArray().length > 0;
+    return this.sql.exec("SELECT 1 FROM outbox WHERE chat_id = ? AND done_at IS NULL LIMIT 1", chatId).toArray().length > 0;
   }
 
   outboxChats(now = Date.now()): string[] {
     return this.sql
-      .exec<{ chat_id: string }>("SELECT DISTINCT chat_id FROM outbox WHERE next_attempt_at <= ?", now)
+      .exec<{ chat_id: string }>("SELECT DISTINCT chat_id FROM outbox WHERE done_at IS NULL AND next_attempt_at <= ?", now)
       .toArray()
       .map((row) => row.chat_id);
   }
 
   /** The oldest queued message of a chat (sent strictly in order). */
   nextOutbound(chatId: string): OutboxRow | null {
-    const row = this.sql.exec<OutboxRecord>("SELECT * FROM outbox WHERE chat_id = ? ORDER BY seq LIMIT 1", chatId).toArray()[0];
+    const row = this.sql
+      .exec<OutboxRecord>("SELECT * FROM outbox WHERE chat_id = ? AND done_at IS NULL ORDER BY seq LIMIT 1", chatId)
+      .toArray()[0];
     if (!row) return null;
     return {
       seq: row.seq,
@@ -223,17 +227,19 @@ export class LocalStore {
     };
   }
 
-  removeOutbound(seq: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE seq = ?", seq);
+  /**
+   * Marks an operation done (sent, or given up). The row stays, emptied, for the de-duplication
+   * window: an event handled again after a restart produces the same keys, which must not send
+   * a second copy of what was already sent.
+   */
+  completeOutbound(seq: number, now = Date.now()): void {
+    this.sql.exec("UPDATE outbox SET done_at = ?, text = '', audio = NULL WHERE seq = ?", now, seq);
   }
 
   retryOutboundLater(seq: number, at: number): void {
     this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, seq);
   }
 
-  clearOutbox(): void {
-    this.sql.exec("DELETE FROM outbox");
-  }
 
   // --- scheduling ---
 
@@ -243,7 +249,7 @@ export class LocalStore {
       .exec<{ queues: number | null; logs: number | null }>(
         `SELECT (SELECT min(at) FROM (
                    SELECT min(next_attempt_at) AS at FROM inbox i WHERE ${CHAT_HEAD}
-                   UNION ALL SELECT min(next_attempt_at) FROM outbox)) AS queues,
+                   UNION ALL SELECT min(next_attempt_at) FROM outbox WHERE done_at IS NULL)) AS queues,
                 (SELECT min(created_at) FROM log_buffer) AS logs`,
       )
       .one();

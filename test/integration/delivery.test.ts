@@ -96,6 +96,47 @@ describe("de-duplication", () => {
   });
 });
 
+describe("handling an event again", () => {
+  it("after a restart that lost its 'done' mark, does not send the reply a second time", async () => {
+    const channel = await startTelegramChannel({ settings: { dmPolicy: "open" } });
+    const user = newUser();
+    const update = dmUpdate(user, "exactly once");
+    await deliver(channel, update);
+    await waitForTexts(channel.bot, user.id, 1);
+
+    // As if the object died after sending but before marking the event handled: the event is
+    // back to pending with its message, as a restart finds it.
+    const stub = env.CHANNEL.getByName(channel.id);
+    const message = {
+      eventId: String(update.update_id),
+      chat: { id: String(user.id), type: "direct" },
+      sender: { id: String(user.id), username: user.username, displayName: user.first_name },
+      messageId: String(update.message.message_id),
+      text: "exactly once",
+      addressedToBot: true,
+      sentAt: update.message.date * 1000,
+    };
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        "UPDATE inbox SET state = 'pending', next_attempt_at = 0, message = ? WHERE event_id = ?",
+        JSON.stringify(message),
+        message.eventId,
+      );
+    });
+    await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now()));
+    await eventually(async () => {
+      const pending = await runInDurableObject(stub, (_instance, state) =>
+        state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox WHERE state = 'pending'").one().n,
+      );
+      expect(pending).toBe(0);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await sentTexts(channel.bot, user.id)).toEqual(["Echo: exactly once"]);
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE channel_id = ?").bind(channel.id).first<{ n: number }>();
+    expect(stored!.n).toBe(2);
+  });
+});
+
 describe("outbox retries", () => {
   it("honours 429 retry_after: the reply arrives after the wait", async () => {
     const channel = await startTelegramChannel();
