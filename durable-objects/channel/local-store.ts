@@ -107,15 +107,28 @@ export interface BufferedLog {
   createdAt: number;
 }
 
+/**
+ * Changes to tables of objects created by earlier releases, in order. SCHEMA always describes the
+ * latest tables, so an object created now starts at the end of this list; an older object runs
+ * the entries after the version it recorded. Append only: never edit an entry that shipped.
+ */
+export const LOCAL_MIGRATIONS: readonly string[] = [];
+
 export class LocalStore {
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly migrations: readonly string[] = LOCAL_MIGRATIONS,
+  ) {
     this.createTables();
     this.resetRunning();
   }
 
-  /** Creates the tables; also after `deleteAll()` wiped them. */
+  /** Creates the tables (also after `deleteAll()` wiped them) and upgrades older ones. */
   createTables(): void {
     this.sql.exec(SCHEMA);
+    const version = this.get<number>("schemaVersion");
+    for (const statement of this.migrations.slice(version ?? this.migrations.length)) this.sql.exec(statement);
+    if (version !== this.migrations.length) this.put("schemaVersion", this.migrations.length);
   }
 
   // --- inbox ---

@@ -65,4 +65,21 @@ describe("local store", () => {
       expect(store.nextOutbound("42")).toBeNull();
     });
   });
+
+  it("upgrades the tables of an object created by an earlier release, once", async () => {
+    await runInDurableObject(env.CHANNEL.getByName("store-migrations"), (_instance, state) => {
+      new LocalStore(state.storage.sql, []); // an object created when there were no migrations
+      const upgrade = ["ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"];
+      new LocalStore(state.storage.sql, upgrade); // the next release runs the new entry…
+      new LocalStore(state.storage.sql, upgrade); // …once
+      const columns = state.storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('outbox')").toArray();
+      expect(columns.map((column) => column.name)).toContain("priority");
+      expect(new LocalStore(state.storage.sql, upgrade).get("schemaVersion")).toBe(1);
+    });
+    // A new object (no recorded version) starts at the latest version and runs nothing.
+    await runInDurableObject(env.CHANNEL.getByName("store-fresh"), (_instance, state) => {
+      state.storage.sql.exec("DROP TABLE kv");
+      expect(new LocalStore(state.storage.sql, ["SELECT no_such_function()"]).get("schemaVersion")).toBe(1);
+    });
+  });
 });
