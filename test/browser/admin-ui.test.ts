@@ -93,12 +93,13 @@ describe("admin UI", () => {
     await page.getByLabel(/Reply prefix/).fill("Desk: ");
     await page.getByLabel(/Agents/).fill("triage, writer");
     await page.getByLabel("Voice (optional)", { exact: true }).fill("asteria");
+    await page.getByLabel(/Voice engine/).selectOption("workers-ai");
     await page.getByRole("button", { name: "Create workspace" }).click();
     await page.getByRole("heading", { name: "Support desk", level: 1 }).waitFor(WAIT);
     // Stored where the backends read it: nested voice settings, a number-free prefix kept as typed.
     const id = page.url().split("/workspaces/")[1]!;
     const stored = await fetch(`${baseUrl}/api/workspaces/${id}`, { headers: { authorization: `Bearer ${adminToken}` } });
-    expect(((await stored.json()) as { workspace: { config: unknown } }).workspace.config).toEqual({ prefix: "Desk: ", speech: { voice: "asteria" } });
+    expect(((await stored.json()) as { workspace: { config: unknown } }).workspace.config).toEqual({ prefix: "Desk: ", speech: { engine: "workers-ai", voice: "asteria" } });
     await page.reload();
     expect(await page.getByLabel("Voice (optional)", { exact: true }).inputValue()).toBe("asteria");
 

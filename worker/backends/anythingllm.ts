@@ -56,7 +56,8 @@ export const anythingLlmBackend: AgentBackend = {
       type: "string",
       secret: false,
       required: false,
-      help: "chat, query or automatic. Empty: the workspace's own setting (older instances default to query).",
+      help: "Empty: the workspace's own setting (older instances default to query).",
+      options: ["chat", "query", "automatic"],
     },
   ],
 

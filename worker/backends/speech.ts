@@ -36,6 +36,7 @@ export const speechFields: BackendField[] = [
     secret: false,
     required: false,
     help: "workers-ai (Deepgram Aura via the AI binding, the default) or openai (any OpenAI-compatible /audio/speech).",
+    options: ["workers-ai", "openai"],
   },
   { name: "speech.model", label: "Voice model", type: "string", secret: false, required: false, help: `Default ${DEFAULT_AURA_MODEL} or ${DEFAULT_OPENAI_SPEECH_MODEL}.` },
   { name: "speech.voice", label: "Voice", type: "string", secret: false, required: false, help: "Aura speaker (e.g. asteria, orion) or OpenAI voice (e.g. alloy, nova)." },

@@ -60,6 +60,8 @@ export interface BackendField {
   secret: boolean;
   required: boolean;
   help?: string;
+  /** The allowed values, when the setting is a choice (the admin UI shows a select). */
+  options?: string[];
 }
 
 export interface AgentBackend {

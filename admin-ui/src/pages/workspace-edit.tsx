@@ -168,7 +168,16 @@ function BackendFieldInput({ field, value, configured, onInput }: { field: Backe
       }
     >
       {(control) =>
-        field.type === "text" ? (
+        field.options ? (
+          <select {...control} {...common}>
+            <option value="">{field.required ? "Choose…" : "Default"}</option>
+            {field.options.map((option) => (
+              <option key={option} value={option}>
+                {option}
+              </option>
+            ))}
+          </select>
+        ) : field.type === "text" ? (
           <textarea {...control} rows={4} {...common} />
         ) : (
           <input
