@@ -111,6 +111,25 @@ describe("admin UI", () => {
     await page.getByRole("cell", { name: "Front desk" }).waitFor(WAIT);
     await screenshot(page, "workspace");
 
+    // A push-API key, shown once: it works until it is revoked here.
+    await page.getByLabel("New key name").fill("PagerDuty");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const key = (await page.locator("#new-api-key").textContent())!;
+    expect(key).toMatch(/^sbk_[A-Za-z0-9_-]{43}$/);
+    const threads = await fetch(`${baseUrl}/api/workspaces/${id}/threads`, { headers: { authorization: `Bearer ${adminToken}` } });
+    const [thread] = ((await threads.json()) as { threads: { id: string }[] }).threads;
+    const pushWith = () =>
+      fetch(`${baseUrl}/push/v1/threads/${thread!.id}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ text: "Deploy finished" }),
+      });
+    expect((await pushWith()).status).toBe(202);
+    await page.getByRole("button", { name: "Revoke PagerDuty" }).click();
+    await page.getByRole("button", { name: "Revoke key" }).click();
+    await page.getByRole("cell", { name: "Revoked" }).waitFor(WAIT);
+    expect((await pushWith()).status).toBe(401);
+
     await page.getByRole("link", { name: "Workspaces" }).first().click();
     await page.getByRole("link", { name: "Support desk", exact: true }).waitFor(WAIT);
     await screenshot(page, "workspaces");

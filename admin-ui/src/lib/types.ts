@@ -65,6 +65,16 @@ export interface Workspace {
   updatedAt: number;
 }
 
+/** A push-API key as listed (the secret itself is returned only once, on creation). */
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
 export interface Thread {
   id: string;
   workspaceId: string;

@@ -11,6 +11,7 @@ import { navigate } from "../lib/router";
 import type { Backend, BackendField, Workspace } from "../lib/types";
 import { buildConfig, readField } from "./workspace/config-values";
 import { WorkspaceTest } from "./workspace/connection-test";
+import { WorkspaceApiKeys } from "./workspace/api-keys";
 import { WorkspaceThreads } from "./workspace/threads";
 
 /** GET /api/backends: every backend's fields, and the voice-reply fields shared by all. */
@@ -43,6 +44,7 @@ export function WorkspaceEditPage({ id }: { id?: string }) {
           <WorkspaceForm key={id ?? "new"} catalog={data.data[0]} workspace={data.data[1]} onSaved={data.reload} />
           {data.data[1] && <WorkspaceTest workspace={data.data[1]} />}
           {data.data[1] && <WorkspaceThreads workspace={data.data[1]} />}
+          {data.data[1] && <WorkspaceApiKeys workspace={data.data[1]} />}
         </>
       )}
     </>
