@@ -4,7 +4,7 @@ import { channelName, ChannelActions } from "../components/channel-actions";
 import { PageHeader } from "../components/layout";
 import { Link } from "../components/link";
 import { ProviderIcon } from "../components/provider-icon";
-import { EmptyState, ErrorBanner, Loading } from "../components/states";
+import { EmptyState, ListStates, TableHead } from "../components/states";
 import { StatusBadge } from "../components/status-badge";
 import { api } from "../lib/api";
 import { useResource } from "../lib/hooks";
@@ -21,65 +21,58 @@ export function ChannelsPage() {
           Add channel
         </Link>
       </PageHeader>
-      {channels.error && <ErrorBanner error={channels.error} onRetry={channels.reload} />}
-      {channels.loading && !channels.data && <Loading label="Loading channels…" />}
-      {channels.data && channels.data.length === 0 && (
-        <EmptyState title="No channels yet">
-          <p>A channel connects a messaging app account (a Telegram bot, …) to a workspace.</p>
-          <Link href="/channels/new" class="button button-primary">
-            Add your first channel
-          </Link>
-        </EmptyState>
-      )}
-      {channels.data && channels.data.length > 0 && (
-        <table class="table responsive-table" aria-describedby="channels-refresh">
-          <thead>
-            <tr>
-              <th scope="col">Channel</th>
-              <th scope="col">Account</th>
-              <th scope="col">Method</th>
-              <th scope="col">Status</th>
-              <th scope="col">Workspace</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {channels.data.map((channel) => (
-              <tr key={channel.id} data-channel-id={channel.id}>
-                <td data-label="Channel">
-                  <span class="channel-cell">
-                    <ProviderIcon provider={channel.provider} label={channel.providerLabel} decorative />
-                    <span>
-                      <Link href={`/channels/${channel.id}`} class="strong-link">
-                        {channelName(channel)}
-                      </Link>
-                      <span class="muted small block">{channel.providerLabel}</span>
+      <ListStates
+        resource={channels}
+        items={channels.data}
+        loadingLabel="Loading channels…"
+        empty={
+          <EmptyState title="No channels yet">
+            <p>A channel connects a messaging app account (a Telegram bot, …) to a workspace.</p>
+            <Link href="/channels/new" class="button button-primary">
+              Add your first channel
+            </Link>
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <table class="table responsive-table" aria-describedby="channels-refresh">
+            <TableHead columns={["Channel", "Account", "Method", "Status", "Workspace"]} actions />
+            <tbody>
+              {items.map((channel) => (
+                <tr key={channel.id} data-channel-id={channel.id}>
+                  <td data-label="Channel">
+                    <span class="channel-cell">
+                      <ProviderIcon provider={channel.provider} label={channel.providerLabel} decorative />
+                      <span>
+                        <Link href={`/channels/${channel.id}`} class="strong-link">
+                          {channelName(channel)}
+                        </Link>
+                        <span class="muted small block">{channel.providerLabel}</span>
+                      </span>
                     </span>
-                  </span>
-                </td>
-                <td data-label="Account">{channel.account.name ?? channel.account.id}</td>
-                <td data-label="Method">{channel.connection === "qr" ? "QR login" : "Token"}</td>
-                <td data-label="Status">
-                  <StatusBadge status={channel.status} reason={channel.statusReason} />
-                </td>
-                <td data-label="Workspace">
-                  <Link href={`/workspaces/${channel.workspaceId}`}>{channel.workspaceName ?? channel.workspaceId}</Link>
-                </td>
-                <td data-label="Actions">
-                  <div class="row-actions">
-                    <Link href={`/channels/${channel.id}/logs`} class="button button-small" aria-label={`Logs of ${channelName(channel)}`}>
-                      Logs
-                    </Link>
-                    <ChannelActions channel={channel} onChanged={channels.reload} onDeleted={channels.reload} />
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+                  </td>
+                  <td data-label="Account">{channel.account.name ?? channel.account.id}</td>
+                  <td data-label="Method">{channel.connection === "qr" ? "QR login" : "Token"}</td>
+                  <td data-label="Status">
+                    <StatusBadge status={channel.status} reason={channel.statusReason} />
+                  </td>
+                  <td data-label="Workspace">
+                    <Link href={`/workspaces/${channel.workspaceId}`}>{channel.workspaceName ?? channel.workspaceId}</Link>
+                  </td>
+                  <td data-label="Actions">
+                    <div class="row-actions">
+                      <Link href={`/channels/${channel.id}/logs`} class="button button-small" aria-label={`Logs of ${channelName(channel)}`}>
+                        Logs
+                      </Link>
+                      <ChannelActions channel={channel} onChanged={channels.reload} onDeleted={channels.reload} />
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
       {channels.data && channels.data.length > 0 && (
         <p class="muted small" id="channels-refresh">
           Status refreshes automatically.

@@ -2,7 +2,7 @@
 import { ConfirmButton } from "../components/confirm-button";
 import { PageHeader } from "../components/layout";
 import { Link } from "../components/link";
-import { EmptyState, ErrorBanner, Loading } from "../components/states";
+import { EmptyState, ErrorBanner, ListStates, TableHead } from "../components/states";
 import { api } from "../lib/api";
 import { useAction, useResource } from "../lib/hooks";
 import type { Backend, Channel, Workspace } from "../lib/types";
@@ -29,73 +29,67 @@ export function WorkspacesPage() {
           New workspace
         </Link>
       </PageHeader>
-      {data.error && <ErrorBanner error={data.error} onRetry={data.reload} />}
       {remove.error && <ErrorBanner error={remove.error} />}
-      {data.loading && !data.data && <Loading label="Loading workspaces…" />}
-      {data.data && workspaces.length === 0 && (
-        <EmptyState title="No workspaces">
-          <Link href="/workspaces/new" class="button button-primary">
-            Create a workspace
-          </Link>
-        </EmptyState>
-      )}
-      {data.data && workspaces.length > 0 && (
-        <table class="table responsive-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Backend</th>
-              <th scope="col">Agents</th>
-              <th scope="col">Channels</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {workspaces.map((workspace) => {
-              const used = channelCount(workspace.id);
-              return (
-                <tr key={workspace.id} data-workspace-id={workspace.id}>
-                  <td data-label="Name">
-                    <Link href={`/workspaces/${workspace.id}`} class="strong-link">
-                      {workspace.name}
-                    </Link>
-                    {workspace.isDefault && <span class="pill pill-neutral">Default</span>}
-                  </td>
-                  <td data-label="Backend">{backendLabel(workspace.backend)}</td>
-                  <td data-label="Agents">{workspace.agents.length > 0 ? workspace.agents.map((agent) => `@${agent}`).join(", ") : <span class="muted">—</span>}</td>
-                  <td data-label="Channels">{used}</td>
-                  <td data-label="Actions">
-                    <div class="actions">
-                      <Link href={`/workspaces/${workspace.id}`} class="button button-small" aria-label={`Edit ${workspace.name}`}>
-                        Edit
+      <ListStates
+        resource={data}
+        items={data.data && workspaces}
+        loadingLabel="Loading workspaces…"
+        empty={
+          <EmptyState title="No workspaces">
+            <Link href="/workspaces/new" class="button button-primary">
+              Create a workspace
+            </Link>
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <table class="table responsive-table">
+            <TableHead columns={["Name", "Backend", "Agents", "Channels"]} actions />
+            <tbody>
+              {items.map((workspace) => {
+                const used = channelCount(workspace.id);
+                return (
+                  <tr key={workspace.id} data-workspace-id={workspace.id}>
+                    <td data-label="Name">
+                      <Link href={`/workspaces/${workspace.id}`} class="strong-link">
+                        {workspace.name}
                       </Link>
-                      <ConfirmButton
-                        label="Delete"
-                        ariaLabel={`Delete ${workspace.name}`}
-                        small
-                        disabled={used > 0}
-                        title={`Delete ${workspace.name}?`}
-                        confirmLabel="Delete workspace"
-                        onConfirm={() =>
-                          remove.run(async () => {
-                            await api.delete(`/workspaces/${workspace.id}`);
-                            await data.reload();
-                          })
-                        }
-                      >
-                        <p>The workspace and its settings are removed.</p>
-                      </ConfirmButton>
-                    </div>
-                    {used > 0 && <span class="muted small block">In use by channels: delete them first to delete it.</span>}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+                      {workspace.isDefault && <span class="pill pill-neutral">Default</span>}
+                    </td>
+                    <td data-label="Backend">{backendLabel(workspace.backend)}</td>
+                    <td data-label="Agents">{workspace.agents.length > 0 ? workspace.agents.map((agent) => `@${agent}`).join(", ") : <span class="muted">—</span>}</td>
+                    <td data-label="Channels">{used}</td>
+                    <td data-label="Actions">
+                      <div class="actions">
+                        <Link href={`/workspaces/${workspace.id}`} class="button button-small" aria-label={`Edit ${workspace.name}`}>
+                          Edit
+                        </Link>
+                        <ConfirmButton
+                          label="Delete"
+                          ariaLabel={`Delete ${workspace.name}`}
+                          small
+                          disabled={used > 0}
+                          title={`Delete ${workspace.name}?`}
+                          confirmLabel="Delete workspace"
+                          onConfirm={() =>
+                            remove.run(async () => {
+                              await api.delete(`/workspaces/${workspace.id}`);
+                              await data.reload();
+                            })
+                          }
+                        >
+                          <p>The workspace and its settings are removed.</p>
+                        </ConfirmButton>
+                      </div>
+                      {used > 0 && <span class="muted small block">In use by channels: delete them first to delete it.</span>}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
     </>
   );
 }

@@ -2,7 +2,7 @@
 // its reason. Older entries load page by page.
 import { useState } from "preact/hooks";
 import { Field } from "../../components/field";
-import { EmptyState, ErrorBanner, Loading } from "../../components/states";
+import { EmptyState, ErrorBanner, ListStates } from "../../components/states";
 import { api } from "../../lib/api";
 import { dateTime, timeOfDay } from "../../lib/format";
 import { useAction, useResource } from "../../lib/hooks";
@@ -52,33 +52,32 @@ export function LogsTab({ channel }: { channel: Channel }) {
           Refresh
         </button>
       </div>
-      {logs.error && <ErrorBanner error={logs.error} onRetry={logs.reload} />}
-      {logs.loading && !logs.data && <Loading label="Loading logs…" />}
-      {logs.data && entries.length === 0 && <EmptyState title={level ? `No ${level} entries` : "No log entries yet"} />}
-      {entries.length > 0 && (
-        <ol class="log-list" aria-label="Log entries, newest first">
-          {entries.map((entry) => (
-            <li class={`log log-${entry.level}`} key={entry.id} data-log-event={entry.event}>
-              <time class="log-time" dateTime={new Date(entry.createdAt).toISOString()} title={dateTime(entry.createdAt)}>
-                {timeOfDay(entry.createdAt)}
-              </time>
-              <span class={`pill pill-log-${entry.level}`}>{entry.level}</span>
-              <span class="log-body">
-                <span class="log-message">{entry.message}</span>
-                <span class="log-meta">
-                  <code>{entry.event}</code>
-                  {entry.detail &&
-                    Object.entries(entry.detail).map(([key, value]) => (
-                      <span class="log-detail">
-                        {key}: {typeof value === "string" ? value : JSON.stringify(value)}
-                      </span>
-                    ))}
+      <ListStates resource={logs} items={entries} loadingLabel="Loading logs…" empty={<EmptyState title={level ? `No ${level} entries` : "No log entries yet"} />}>
+        {(items) => (
+          <ol class="log-list" aria-label="Log entries, newest first">
+            {items.map((entry) => (
+              <li class={`log log-${entry.level}`} key={entry.id} data-log-event={entry.event}>
+                <time class="log-time" dateTime={new Date(entry.createdAt).toISOString()} title={dateTime(entry.createdAt)}>
+                  {timeOfDay(entry.createdAt)}
+                </time>
+                <span class={`pill pill-log-${entry.level}`}>{entry.level}</span>
+                <span class="log-body">
+                  <span class="log-message">{entry.message}</span>
+                  <span class="log-meta">
+                    <code>{entry.event}</code>
+                    {entry.detail &&
+                      Object.entries(entry.detail).map(([key, value]) => (
+                        <span class="log-detail">
+                          {key}: {typeof value === "string" ? value : JSON.stringify(value)}
+                        </span>
+                      ))}
+                  </span>
                 </span>
-              </span>
-            </li>
-          ))}
-        </ol>
-      )}
+              </li>
+            ))}
+          </ol>
+        )}
+      </ListStates>
       {more.error && <ErrorBanner error={more.error} />}
       {entries.length > 0 && !exhausted && (
         <button type="button" class="button" disabled={more.busy} onClick={loadOlder}>

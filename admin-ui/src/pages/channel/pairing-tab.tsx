@@ -2,7 +2,7 @@
 // admin hands out ("Generate code").
 import { useState } from "preact/hooks";
 import { CopyButton } from "../../components/copy-button";
-import { EmptyState, ErrorBanner, Loading } from "../../components/states";
+import { EmptyState, ErrorBanner, ListStates, TableHead } from "../../components/states";
 import { Time } from "../../components/time";
 import { api } from "../../lib/api";
 import { dateTime } from "../../lib/format";
@@ -36,53 +36,48 @@ export function PairingTab({ channel }: { channel: Channel }) {
         )}
         <div aria-live="polite">{decided && <p class="banner banner-success">{decided}</p>}</div>
         {decide.error && <ErrorBanner error={decide.error} />}
-        {requests.error && <ErrorBanner error={requests.error} onRetry={requests.reload} />}
-        {requests.loading && !requests.data && <Loading label="Loading requests…" />}
-        {requests.data && requests.data.length === 0 && (
-          <EmptyState title="No pending requests">
-            <p class="muted">When someone unknown writes to the bot, they get a code and their request appears here.</p>
-          </EmptyState>
-        )}
-        {requests.data && requests.data.length > 0 && (
-          <table class="table responsive-table">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Code</th>
-                <th scope="col">Requested</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {requests.data.map((request) => (
-                <tr key={request.id} data-request-id={request.id}>
-                  <td data-label="User">
-                    <UserCell request={request} />
-                  </td>
-                  <td data-label="Code">
-                    <code class="code">{request.code}</code>
-                  </td>
-                  <td data-label="Requested">
-                    <Time at={request.createdAt} />
-                    {request.heldMessage && <span class="muted small block">Their message is answered on approval</span>}
-                  </td>
-                  <td data-label="Actions">
-                    <div class="actions">
-                      <button type="button" class="button button-primary button-small" disabled={decide.busy} onClick={() => act(request, "approve")} aria-label={`Approve ${userLabel(request)}`}>
-                        Approve
-                      </button>
-                      <button type="button" class="button button-small" disabled={decide.busy} onClick={() => act(request, "reject")} aria-label={`Reject ${userLabel(request)}`}>
-                        Reject
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListStates
+          resource={requests}
+          items={requests.data}
+          loadingLabel="Loading requests…"
+          empty={
+            <EmptyState title="No pending requests">
+              <p class="muted">When someone unknown writes to the bot, they get a code and their request appears here.</p>
+            </EmptyState>
+          }
+        >
+          {(items) => (
+            <table class="table responsive-table">
+              <TableHead columns={["User", "Code", "Requested"]} actions />
+              <tbody>
+                {items.map((request) => (
+                  <tr key={request.id} data-request-id={request.id}>
+                    <td data-label="User">
+                      <UserCell request={request} />
+                    </td>
+                    <td data-label="Code">
+                      <code class="code">{request.code}</code>
+                    </td>
+                    <td data-label="Requested">
+                      <Time at={request.createdAt} />
+                      {request.heldMessage && <span class="muted small block">Their message is answered on approval</span>}
+                    </td>
+                    <td data-label="Actions">
+                      <div class="actions">
+                        <button type="button" class="button button-primary button-small" disabled={decide.busy} onClick={() => act(request, "approve")} aria-label={`Approve ${userLabel(request)}`}>
+                          Approve
+                        </button>
+                        <button type="button" class="button button-small" disabled={decide.busy} onClick={() => act(request, "reject")} aria-label={`Reject ${userLabel(request)}`}>
+                          Reject
+                        </button>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </ListStates>
       </section>
       <InviteCodes channel={channel} />
     </div>

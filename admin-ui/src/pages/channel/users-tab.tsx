@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { ConfirmButton } from "../../components/confirm-button";
 import { Field } from "../../components/field";
-import { EmptyState, ErrorBanner, Loading } from "../../components/states";
+import { EmptyState, ErrorBanner, ListStates, TableHead } from "../../components/states";
 import { Time } from "../../components/time";
 import { api } from "../../lib/api";
 import { useAction, useDebounced, useResource } from "../../lib/hooks";
@@ -56,66 +56,61 @@ export function UsersTab({ channel }: { channel: Channel }) {
         </Field>
       </div>
       {action.error && <ErrorBanner error={action.error} />}
-      {users.error && <ErrorBanner error={users.error} onRetry={users.reload} />}
-      {users.loading && !users.data && <Loading label="Loading users…" />}
-      {users.data && users.data.length === 0 && (
-        <EmptyState title={query || state ? "No users match" : "No users yet"}>
-          {!query && !state && <p class="muted">Users appear here once they write to the bot.</p>}
-        </EmptyState>
-      )}
-      {users.data && users.data.length > 0 && (
-        <table class="table responsive-table">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">State</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((user) => {
-              const name = user.displayName ?? (user.username ? `@${user.username}` : user.providerUserId);
-              return (
-                <tr key={user.id} data-user-id={user.id}>
-                  <td data-label="User">
-                    <strong>{name}</strong>
-                    {user.username && <span class="muted small block">@{user.username}</span>}
-                    <span class="muted small block">id {user.providerUserId}</span>
-                  </td>
-                  <td data-label="State">
-                    <span class={`pill pill-${user.state}`} data-user-state={user.state}>
-                      {user.state === "pending" ? "Waiting" : user.state === "approved" ? "Approved" : "Disabled"}
-                    </span>
-                  </td>
-                  <td data-label="Last seen">
-                    <Time at={user.lastSeenAt} />
-                  </td>
-                  <td data-label="Actions">
-                    <div class="actions">
-                      {user.state === "approved" && (
-                        <button type="button" class="button button-small" disabled={action.busy} onClick={() => setDisabled(user, true)} aria-label={`Disable ${name}`}>
-                          Disable
-                        </button>
-                      )}
-                      {user.state === "disabled" && (
-                        <button type="button" class="button button-small" disabled={action.busy} onClick={() => setDisabled(user, false)} aria-label={`Enable ${name}`}>
-                          Enable
-                        </button>
-                      )}
-                      <ConfirmButton label="Remove" ariaLabel={`Remove ${name}`} small title={`Remove ${name}?`} confirmLabel="Remove user" onConfirm={() => remove(user)}>
-                        <p>They lose access and must pair again. Their threads stay in the workspace.</p>
-                      </ConfirmButton>
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <ListStates
+        resource={users}
+        items={users.data}
+        loadingLabel="Loading users…"
+        empty={
+          <EmptyState title={query || state ? "No users match" : "No users yet"}>
+            {!query && !state && <p class="muted">Users appear here once they write to the bot.</p>}
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <table class="table responsive-table">
+            <TableHead columns={["User", "State", "Last seen"]} actions />
+            <tbody>
+              {items.map((user) => {
+                const name = user.displayName ?? (user.username ? `@${user.username}` : user.providerUserId);
+                return (
+                  <tr key={user.id} data-user-id={user.id}>
+                    <td data-label="User">
+                      <strong>{name}</strong>
+                      {user.username && <span class="muted small block">@{user.username}</span>}
+                      <span class="muted small block">id {user.providerUserId}</span>
+                    </td>
+                    <td data-label="State">
+                      <span class={`pill pill-${user.state}`} data-user-state={user.state}>
+                        {user.state === "pending" ? "Waiting" : user.state === "approved" ? "Approved" : "Disabled"}
+                      </span>
+                    </td>
+                    <td data-label="Last seen">
+                      <Time at={user.lastSeenAt} />
+                    </td>
+                    <td data-label="Actions">
+                      <div class="actions">
+                        {user.state === "approved" && (
+                          <button type="button" class="button button-small" disabled={action.busy} onClick={() => setDisabled(user, true)} aria-label={`Disable ${name}`}>
+                            Disable
+                          </button>
+                        )}
+                        {user.state === "disabled" && (
+                          <button type="button" class="button button-small" disabled={action.busy} onClick={() => setDisabled(user, false)} aria-label={`Enable ${name}`}>
+                            Enable
+                          </button>
+                        )}
+                        <ConfirmButton label="Remove" ariaLabel={`Remove ${name}`} small title={`Remove ${name}?`} confirmLabel="Remove user" onConfirm={() => remove(user)}>
+                          <p>They lose access and must pair again. Their threads stay in the workspace.</p>
+                        </ConfirmButton>
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
     </div>
   );
 }

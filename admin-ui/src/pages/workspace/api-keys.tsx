@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { ConfirmButton } from "../../components/confirm-button";
 import { CopyButton } from "../../components/copy-button";
 import { Field } from "../../components/field";
-import { EmptyState, ErrorBanner, Loading, Notice } from "../../components/states";
+import { EmptyState, ErrorBanner, ListStates, Notice, TableHead } from "../../components/states";
 import { Time } from "../../components/time";
 import { api } from "../../lib/api";
 import { useAction, useResource } from "../../lib/hooks";
@@ -55,47 +55,42 @@ export function WorkspaceApiKeys({ workspace }: { workspace: Workspace }) {
         </Notice>
       )}
       {action.error && <ErrorBanner error={action.error} />}
-      {keys.error && <ErrorBanner error={keys.error} onRetry={keys.reload} />}
-      {keys.loading && !keys.data && <Loading label="Loading keys…" />}
-      {keys.data && keys.data.length === 0 && (
-        <EmptyState title="No keys yet">
-          <p class="muted">Create one for each system that pushes messages, so each can be revoked on its own.</p>
-        </EmptyState>
-      )}
-      {keys.data && keys.data.length > 0 && (
-        <table class="table responsive-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.map((key) => (
-              <tr key={key.id} data-key-id={key.id}>
-                <td data-label="Name">{key.name}</td>
-                <td data-label="Key">
-                  <code>{key.prefix}…</code>
-                </td>
-                <td data-label="Last used">{key.revokedAt ? "Revoked" : key.lastUsedAt ? <Time at={key.lastUsedAt} /> : "Never"}</td>
-                <td data-label="Actions">
-                  <div class="actions">
-                    {!key.revokedAt && (
-                      <ConfirmButton label="Revoke" ariaLabel={`Revoke ${key.name}`} small title={`Revoke “${key.name}”?`} confirmLabel="Revoke key" onConfirm={() => revoke(key)}>
-                        <p>Anything still using this key gets 401 from then on.</p>
-                      </ConfirmButton>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListStates
+        resource={keys}
+        items={keys.data}
+        loadingLabel="Loading keys…"
+        empty={
+          <EmptyState title="No keys yet">
+            <p class="muted">Create one for each system that pushes messages, so each can be revoked on its own.</p>
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <table class="table responsive-table">
+            <TableHead columns={["Name", "Key", "Last used"]} actions />
+            <tbody>
+              {items.map((key) => (
+                <tr key={key.id} data-key-id={key.id}>
+                  <td data-label="Name">{key.name}</td>
+                  <td data-label="Key">
+                    <code>{key.prefix}…</code>
+                  </td>
+                  <td data-label="Last used">{key.revokedAt ? "Revoked" : key.lastUsedAt ? <Time at={key.lastUsedAt} /> : "Never"}</td>
+                  <td data-label="Actions">
+                    <div class="actions">
+                      {!key.revokedAt && (
+                        <ConfirmButton label="Revoke" ariaLabel={`Revoke ${key.name}`} small title={`Revoke “${key.name}”?`} confirmLabel="Revoke key" onConfirm={() => revoke(key)}>
+                          <p>Anything still using this key gets 401 from then on.</p>
+                        </ConfirmButton>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
     </section>
   );
 }

@@ -2,7 +2,7 @@
 // its default thread. Shared threads are created here.
 import { useState } from "preact/hooks";
 import { Field } from "../../components/field";
-import { EmptyState, ErrorBanner, Loading } from "../../components/states";
+import { EmptyState, ErrorBanner, ListStates, TableHead } from "../../components/states";
 import { Time } from "../../components/time";
 import { api } from "../../lib/api";
 import { useAction, useResource } from "../../lib/hooks";
@@ -34,35 +34,33 @@ export function WorkspaceThreads({ workspace }: { workspace: Workspace }) {
         </button>
       </form>
       {create.error && <ErrorBanner error={create.error} />}
-      {threads.error && <ErrorBanner error={threads.error} onRetry={threads.reload} />}
-      {threads.loading && !threads.data && <Loading label="Loading threads…" />}
-      {threads.data && threads.data.length === 0 && (
-        <EmptyState title="No threads yet">
-          <p class="muted">Each chat gets its own threads when it first writes; shared threads can be bound to a channel as its default.</p>
-        </EmptyState>
-      )}
-      {threads.data && threads.data.length > 0 && (
-        <table class="table responsive-table">
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Last message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {threads.data.map((thread) => (
-              <tr key={thread.id}>
-                <td data-label="Title">{thread.title}</td>
-                <td data-label="Kind">{thread.kind === "shared" ? "Shared" : "Personal"}</td>
-                <td data-label="Last message">
-                  <Time at={thread.lastMessageAt} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListStates
+        resource={threads}
+        items={threads.data}
+        loadingLabel="Loading threads…"
+        empty={
+          <EmptyState title="No threads yet">
+            <p class="muted">Each chat gets its own threads when it first writes; shared threads can be bound to a channel as its default.</p>
+          </EmptyState>
+        }
+      >
+        {(items) => (
+          <table class="table responsive-table">
+            <TableHead columns={["Title", "Kind", "Last message"]} />
+            <tbody>
+              {items.map((thread) => (
+                <tr key={thread.id}>
+                  <td data-label="Title">{thread.title}</td>
+                  <td data-label="Kind">{thread.kind === "shared" ? "Shared" : "Personal"}</td>
+                  <td data-label="Last message">
+                    <Time at={thread.lastMessageAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
     </section>
   );
 }
