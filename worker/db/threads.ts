@@ -1,5 +1,5 @@
 // Threads and their messages.
-import { and, desc, eq, or, sql } from "drizzle-orm";
+import { desc, eq, or } from "drizzle-orm";
 import { newId } from "../crypto/random";
 import type { Db } from "./client";
 import { messages, threads } from "./schema";
@@ -66,5 +66,5 @@ export function appendMessageQuery(
 }
 
 export function touchThreadQuery(db: Db, threadId: string) {
-  return db.update(threads).set({ lastMessageAt: sql`${Date.now()}` }).where(and(eq(threads.id, threadId)));
+  return db.update(threads).set({ lastMessageAt: Date.now() }).where(eq(threads.id, threadId));
 }

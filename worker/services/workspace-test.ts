@@ -1,7 +1,7 @@
 // "Test connection" for a workspace: asks its backend for real — the backend's own check when it
 // has one, otherwise one turn with the message "ping" — without creating threads or messages.
 import { getBackend } from "../backends/registry";
-import type { BackendEnv, BackendWorkspace } from "../backends/types";
+import type { BackendEnv } from "../backends/types";
 import { backendWorkspaceOf } from "../core/credentials";
 import type { WorkspaceRow } from "../db/workspaces";
 import { ApiError } from "../http/errors";
