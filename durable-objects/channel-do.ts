@@ -1,14 +1,16 @@
 // ChannelDO: one per channel plugin. It owns the channel's lifecycle (status machine), takes in
-// verified webhooks (stored and de-duplicated before the provider gets its 200), processes them
-// in order per chat from its alarm, and delivers replies through its outbox.
+// verified inbound requests (stored and de-duplicated before the provider gets its answer),
+// processes them in order per chat from its alarm, and delivers replies through its outbox.
 import { DurableObject } from "cloudflare:workers";
-import type { CommandSyntax } from "../worker/core/commands";
+import { commandOf, parseCommand } from "../worker/core/commands";
 import { chatKeyOf } from "../worker/core/types";
 import { setChannelStatus, deleteChannelData, type ChannelStatus } from "../worker/db/channels";
 import { getDb, type Db } from "../worker/db/client";
 import type { LogLevel } from "../worker/db/logs";
 import type { Env } from "../worker/env";
 import { ProviderError } from "../worker/providers/errors";
+import { jsonAck, type InboundEvent, type InboundRequest, type ProviderAck, type SetupGuide } from "../worker/providers/types";
+import { applyLogin, storeCredentials, type LoginQr } from "./channel/login";
 import { decidePairing, deliverPush, type OperationResult, type PushDelivery } from "./channel/admin-decisions";
 import { handleInbound } from "./channel/conversation";
 import { ReplySink, type ChannelDeps } from "./channel/deps";
@@ -21,14 +23,10 @@ import { loadRuntime, type ChannelRuntime } from "./channel/runtime";
 import { texts } from "./channel/texts";
 import { startTyping } from "./channel/typing";
 
-/** What the Worker answers the provider: a status and a JSON body (as text). */
-export interface IngestResult {
-  status: number;
-  body: string;
+/** An inbound request as it crosses into the object (Headers are not structured-cloneable). */
+export interface IngestRequest extends Omit<InboundRequest, "headers"> {
+  headers: [string, string][];
 }
-
-const answer = (status: number, body: unknown): IngestResult => ({ status, body: JSON.stringify(body) });
-const OK = answer(200, { ok: true });
 
 export interface StatusView {
   status: ChannelStatus;
@@ -42,6 +40,10 @@ const PROBE_INTERVAL_MS = 30_000;
 /** How often a running channel asks the provider on its own. */
 const BACKGROUND_PROBE_MS = 10 * 60_000;
 
+function webhookUrlOf(publicUrl: string, provider: string, channelId: string): string {
+  return `${publicUrl.replace(/\/+$/, "")}/webhooks/${provider}/${channelId}`;
+}
+
 export class ChannelDO extends DurableObject<Env> {
   private readonly store: LocalStore;
   private readonly db: Db;
@@ -50,8 +52,8 @@ export class ChannelDO extends DurableObject<Env> {
   private readonly cache: ChannelCache;
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
   private alarmRunning = false;
-  /** The provider's command syntax, known once the runtime has loaded. */
-  private commandSyntax: CommandSyntax | null = null;
+  /** The runtime once loaded: lets synchronous code (command checks) read the adapter. */
+  private loaded: ChannelRuntime | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -74,74 +76,107 @@ export class ChannelDO extends DurableObject<Env> {
         void this.runtime().then((runtime) => runtime && ReplySink.forMessage(this.deps(runtime), row.message).send(texts.processingFailed));
       },
       log: (...args) => this.log(...args),
-      afterEvent: (row) => this.outbox.flushChat(row.message.chat.id),
-      commandSyntax: () => this.commandSyntax,
+      afterEvent: (row) => this.outbox.flushChat(row.message.address),
+      isCommand: (row) =>
+        this.loaded !== null && commandOf(row.message, this.loaded.adapter.commandSyntax, this.loaded.context.account.name) !== null,
     });
   }
 
   // ---------------------------------------------------------------- inbound
 
-  /** Verifies, parses and stores one webhook delivery; the answer goes back to the provider. */
-  async ingest(channelId: string, provider: string, headers: [string, string][], rawBody: string): Promise<IngestResult> {
+  /** Verifies, parses and stores one inbound request; the acknowledgement goes back to the provider. */
+  async ingest(channelId: string, provider: string, incoming: IngestRequest): Promise<ProviderAck> {
     // Remember the id only for a channel that exists: random ids in webhook URLs leave no state.
     const runtime = await this.runtime(channelId);
-    if (!runtime || runtime.row.provider !== provider) return answer(404, { error: "unknown channel" });
+    if (!runtime || runtime.row.provider !== provider) return jsonAck({ error: "unknown channel" }, 404);
     this.remember(channelId);
     const { adapter, context } = runtime;
+    const request: InboundRequest = { ...incoming, headers: new Headers(incoming.headers) };
 
-    if (!(await adapter.verifyWebhook(context, new Headers(headers), rawBody))) {
-      this.log("warn", "inbound.rejected", "Webhook rejected: the secret or signature does not match");
+    if (!(await adapter.verify(context, request))) {
+      this.log("warn", "inbound.rejected", "Request rejected: the secret or signature does not match");
       await this.schedule();
-      return answer(401, { error: "unauthorized" });
+      return jsonAck({ error: "unauthorized" }, 401);
     }
+    this.store.put("lastVerifiedAt", Date.now());
     let parsed;
     try {
-      parsed = adapter.parseWebhook(context, rawBody);
+      parsed = adapter.parse(context, request);
     } catch {
-      this.log("warn", "inbound.malformed", "Webhook body is not a valid update");
+      this.log("warn", "inbound.malformed", "Request body is not a valid delivery");
       await this.schedule();
-      return answer(400, { error: "malformed update" });
+      return jsonAck({ error: "malformed request" }, 400);
     }
-    if (parsed.kind === "reply") return answer(parsed.response.status, parsed.response.body);
-    if (parsed.kind === "ignored") {
-      this.log("info", "inbound.ignored", `Ignored: ${parsed.reason}`, { eventId: parsed.eventId });
-      await this.schedule();
-      return OK;
-    }
-    const message = parsed.message;
-    if (runtime.row.status === "stopped") {
-      this.log("info", "inbound.dropped", "Dropped: the channel is stopped", { eventId: message.eventId });
-      await this.schedule();
-      return OK;
-    }
-    if (!this.store.addInbound(message.eventId, chatKeyOf(message), message)) {
-      this.log("info", "inbound.duplicate", "Dropped: this update was already received (provider redelivery)", { eventId: message.eventId });
-    } else {
-      this.store.put("lastInboundAt", Date.now());
-      if (this.alarmRunning) this.processor.kick();
-      // A delivery problem the provider reported is over once a delivery arrives.
-      if (runtime.row.status === "error" && this.store.get("errorKind") === "delivery") {
-        this.log("info", "channel.recovered", "Deliveries arrive again; the channel is running");
-        this.ctx.waitUntil(this.setStatus("running", null));
-      }
+    for (const event of parsed.events) await this.accept(runtime, event);
+    // A manually connected channel waits for the provider's first verified call.
+    if (runtime.row.status === "starting" && this.store.get("awaitingFirstDelivery")) {
+      this.store.delete("awaitingFirstDelivery");
+      this.log("info", "channel.connected", `${adapter.label} reached the webhook; the channel is running`);
+      await this.setStatus("running", null);
     }
     await this.schedule();
-    return OK;
+    return parsed.ack;
+  }
+
+  /** Takes in one event of a verified request. */
+  private async accept(runtime: ChannelRuntime, event: InboundEvent): Promise<void> {
+    switch (event.kind) {
+      case "ignored":
+        this.log("info", "inbound.ignored", `Ignored: ${event.reason}`, { eventId: event.eventId });
+        return;
+      case "login":
+        await applyLogin(this.loginDeps(runtime), event.login);
+        return;
+      case "credentials":
+        await storeCredentials(this.loginDeps(runtime), event.credentials);
+        return;
+      case "message":
+        break;
+    }
+    const message = { ...event.message, command: parseCommand(event.message.text, runtime.adapter.commandSyntax, runtime.context.account.name) };
+    if (runtime.row.status === "stopped") {
+      this.log("info", "inbound.dropped", "Dropped: the channel is stopped", { eventId: message.eventId });
+      return;
+    }
+    if (!this.store.addInbound(message.eventId, chatKeyOf(message), message)) {
+      this.log("info", "inbound.duplicate", "Dropped: this event was already received (provider redelivery)", { eventId: message.eventId });
+      return;
+    }
+    this.store.put("lastInboundAt", Date.now());
+    if (this.alarmRunning) this.processor.kick();
+    // A delivery problem the provider reported is over once a delivery arrives.
+    if (runtime.row.status === "error" && this.store.get("errorKind") === "delivery") {
+      this.log("info", "channel.recovered", "Deliveries arrive again; the channel is running");
+      this.ctx.waitUntil(this.setStatus("running", null));
+    }
   }
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Connects the provider (registers the webhook at `publicUrl`) and reports the new status. */
+  /** Connects the provider (registers or shows the webhook URL, or begins a QR login) and reports the new status. */
   async start(channelId: string, publicUrl: string): Promise<StatusView> {
     this.remember(channelId);
     const runtime = await this.requireRuntime();
     await this.setStatus("starting", null);
-    const webhookUrl = `${publicUrl.replace(/\/+$/, "")}/webhooks/${runtime.row.provider}/${channelId}`;
+    const webhookUrl = webhookUrlOf(publicUrl, runtime.row.provider, channelId);
     try {
-      await runtime.adapter.start(runtime.context, webhookUrl);
-      this.log("info", "channel.started", `Started; webhook registered at ${webhookUrl}`);
-      await this.setStatus("running", null);
+      const result = await runtime.adapter.connect(runtime.context, webhookUrl);
       this.store.put("runningSince", Date.now());
+      if (result.mode === "registered") {
+        this.log("info", "channel.started", `Started; webhook registered at ${webhookUrl}`);
+        await this.setStatus("running", null);
+      } else if (result.mode === "login") {
+        this.log("info", "channel.started", "Started; waiting for the QR login");
+        await this.setStatus("awaiting-login", "waiting for the QR code to be scanned");
+      } else if (this.store.get("lastVerifiedAt")) {
+        // The admin pasted the URL before: the provider has already called it.
+        this.log("info", "channel.started", `Started; ${runtime.adapter.label} delivers to ${webhookUrl}`);
+        await this.setStatus("running", null);
+      } else {
+        this.store.put("awaitingFirstDelivery", true);
+        this.log("info", "channel.started", `Started; paste ${webhookUrl} into ${runtime.adapter.label}'s console (see the channel's setup steps)`);
+        await this.setStatus("starting", `waiting for ${runtime.adapter.label} to call the webhook URL (see the setup steps)`);
+      }
       await this.schedule();
     } catch (error) {
       const message = (error as Error).message;
@@ -160,8 +195,10 @@ export class ChannelDO extends DurableObject<Env> {
   async stop(channelId: string, reason = "stopped by an admin"): Promise<StatusView> {
     this.remember(channelId);
     const runtime = await this.requireRuntime();
+    this.store.delete("awaitingFirstDelivery");
+    this.store.delete("loginQr");
     try {
-      await runtime.adapter.stop(runtime.context);
+      await runtime.adapter.disconnect(runtime.context);
       this.log("info", "channel.stopped", `Stopped: ${reason}`);
     } catch (error) {
       // Stopping must always work locally; say that the provider may still deliver.
@@ -170,6 +207,21 @@ export class ChannelDO extends DurableObject<Env> {
     await this.setStatus("stopped", reason);
     await this.flushLogs();
     return this.statusView();
+  }
+
+  /** The webhook URL and what the admin must do in the provider's console (manual providers). */
+  async setup(channelId: string, publicUrl: string): Promise<{ webhookUrl: string; guide: SetupGuide | null }> {
+    this.remember(channelId);
+    const runtime = await this.requireRuntime();
+    const webhookUrl = webhookUrlOf(publicUrl, runtime.row.provider, channelId);
+    return { webhookUrl, guide: runtime.adapter.setupGuide?.(runtime.context, webhookUrl) ?? null };
+  }
+
+  /** The QR to show while a QR provider logs in, or null. */
+  async loginQr(channelId: string): Promise<LoginQr | null> {
+    this.remember(channelId);
+    const qr = this.store.get<LoginQr>("loginQr");
+    return qr && qr.expiresAt > Date.now() ? qr : null;
   }
 
   /** Asks the provider how delivery is going and records an honest status. */
@@ -192,7 +244,7 @@ export class ChannelDO extends DurableObject<Env> {
     this.remember(channelId);
     const runtime = await this.runtime();
     if (runtime && runtime.row.status !== "stopped") {
-      await runtime.adapter.stop(runtime.context).catch(() => undefined);
+      await runtime.adapter.disconnect(runtime.context).catch(() => undefined);
     }
     await deleteChannelData(this.db, channelId);
     this.runtimePromise = null;
@@ -266,7 +318,7 @@ export class ChannelDO extends DurableObject<Env> {
       this.runtimePromise = loadRuntime(this.env, this.db, channelId).then(
         (runtime) => {
           if (!runtime) this.runtimePromise = null; // not created yet, or deleted: ask again next time
-          this.commandSyntax = runtime?.adapter.commandSyntax ?? null;
+          this.loaded = runtime;
           return runtime;
         },
         (error) => {
@@ -301,6 +353,17 @@ export class ChannelDO extends DurableObject<Env> {
       log: (...args) => this.log(...args),
       startTyping: (chatId) => startTyping(runtime, chatId),
       deliverNow: (chatId) => void this.outbox.flushChat(chatId),
+    };
+  }
+
+  private loginDeps(runtime: ChannelRuntime) {
+    return {
+      db: this.db,
+      env: this.env,
+      runtime,
+      store: this.store,
+      log: (level: LogLevel, event: string, message: string) => this.log(level, event, message),
+      setStatus: (status: ChannelStatus, reason: string | null) => this.setStatus(status, reason),
     };
   }
 

@@ -21,7 +21,7 @@ export async function decidePairing(deps: ChannelDeps, requestId: string, decisi
   if (request.status !== "pending") return { ok: false, status: 409, error: `pairing request is already ${request.status}` };
   if (request.expiresAt <= Date.now()) return { ok: false, status: 409, error: "pairing request has expired" };
 
-  const notice = new ReplySink(deps, `pairing:${request.id}`, request.chatId);
+  const notice = new ReplySink(deps, `pairing:${request.id}`, request.address);
   await decidePairingRequest(db, request.id, decision);
   if (decision === "rejected") {
     notice.send(texts.pairingRejected);
@@ -33,7 +33,8 @@ export async function decidePairing(deps: ChannelDeps, requestId: string, decisi
   notice.send(texts.pairingApproved(runtime.workspace.name));
   const held = request.heldMessage as InboundMessage | null;
   if (held) {
-    const message: InboundMessage = { ...held, eventId: `pairing:${request.id}:held` };
+    // Held by an earlier release, a message has no address: it was the DM's chat id.
+    const message: InboundMessage = { ...held, address: held.address ?? request.address, eventId: `pairing:${request.id}:held` };
     deps.store.addInbound(message.eventId, chatKeyOf(message), message);
   }
   deps.log("info", "pairing.approved", `Pairing code ${request.code} approved`, { requestId: request.id, answeringHeldMessage: Boolean(held) });
@@ -44,7 +45,7 @@ export async function decidePairing(deps: ChannelDeps, requestId: string, decisi
 export interface PushDelivery {
   pushId: string;
   chatKey: string;
-  chatId: string;
+  address: string;
   threadId?: string;
   text: string;
 }
@@ -55,7 +56,7 @@ export interface PushDelivery {
  */
 export async function deliverPush(deps: ChannelDeps, push: PushDelivery): Promise<"delivered" | "held"> {
   const channelId = deps.runtime.row.id;
-  const detail = { pushId: push.pushId, chat: push.chatId, thread: push.threadId ?? null };
+  const detail = { pushId: push.pushId, chat: push.chatKey, thread: push.threadId ?? null };
   if (push.threadId && (await deps.cache.activeThread(push.chatKey)) !== push.threadId) {
     await holdMissedReply(deps.db, {
       id: `mr_${push.pushId}_${channelId}_${push.chatKey}`,
@@ -67,7 +68,7 @@ export async function deliverPush(deps: ChannelDeps, push: PushDelivery): Promis
     deps.log("info", "push.held", "Pushed message held: the thread is not active in this chat", detail);
     return "held";
   }
-  new ReplySink(deps, `push:${push.pushId}:${push.chatKey}`, push.chatId).send(push.text);
+  new ReplySink(deps, `push:${push.pushId}:${push.chatKey}`, push.address).send(push.text);
   deps.log("info", "push.accepted", "Pushed message queued for delivery", detail);
   return "delivered";
 }

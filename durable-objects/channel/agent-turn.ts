@@ -48,9 +48,9 @@ export async function runAgentTurn(
 async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: string, thread: ThreadRow, reply: ReplySink): Promise<void> {
   const { db, runtime } = deps;
   const backend = getBackend(runtime.workspace.backend);
-  const stopTyping = deps.startTyping(message.chat.id);
+  const stopTyping = deps.startTyping(message.address);
   const stillActive = async () => (await deps.cache.activeThread(chatKey)) === thread.id;
-  const preview = runtime.adapter.editText ? new LivePreview(runtime, deps.store, message.chat.id, stillActive) : null;
+  const preview = runtime.adapter.editText ? new LivePreview(runtime, deps.store, message.address, stillActive) : null;
   let answer: string;
   try {
     const turns = thread.backendRef ? 0 : (backend.historyTurns?.(runtime.workspace) ?? 0);
@@ -108,7 +108,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
 
 /** Follows the text reply with a voice note; a failure costs only the voice note, never the text. */
 async function speak(deps: ChannelDeps, message: InboundMessage, answer: string, reply: ReplySink): Promise<void> {
-  deps.deliverNow(message.chat.id);
+  deps.deliverNow(message.address);
   try {
     const { config, secrets } = deps.runtime.workspace;
     const audio = await synthesize(config, secrets, answer, deps.env, AbortSignal.timeout(SPEECH_TIMEOUT_MS));

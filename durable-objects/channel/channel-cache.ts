@@ -38,10 +38,10 @@ export class ChannelCache {
   }
 
   /** Records a DM sender (created in `initialState` if new) and returns their row. */
-  async sender(sender: SenderProfile, initialState: UserState, dmChatId: string): Promise<ChannelUserRow> {
+  async sender(sender: SenderProfile, initialState: UserState, dmAddress: string): Promise<ChannelUserRow> {
     const cached = this.senders.get(sender.id);
     if (cached && Date.now() - cached.writtenAt < SEEN_WRITE_INTERVAL_MS) return cached.row;
-    const row = await recordSender(this.db, this.channelId(), sender, initialState, dmChatId);
+    const row = await recordSender(this.db, this.channelId(), sender, initialState, dmAddress);
     this.senders.set(sender.id, { row, writtenAt: Date.now() });
     return row;
   }

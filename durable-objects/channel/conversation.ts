@@ -1,6 +1,6 @@
 // Handles one inbound chat message: who is it (access control, pairing, invites), is it a
 // command, otherwise an agent turn. Provider-neutral: it sees only InboundMessage.
-import { parseCommand } from "../../worker/core/commands";
+import { commandOf } from "../../worker/core/commands";
 import { decideAccess } from "../../worker/core/policy";
 import { chatRefOf, type InboundMessage } from "../../worker/core/types";
 import { countRequestsSince, createPairingRequest, findPendingRequest, redeemInviteCode } from "../../worker/db/pairing";
@@ -26,13 +26,13 @@ export async function handleInbound(deps: ChannelDeps, message: InboundMessage):
   const { runtime, db } = deps;
   const channelId = runtime.row.id;
   const reply = ReplySink.forMessage(deps, message);
-  const command = parseCommand(message.text, runtime.adapter.commandSyntax, runtime.context.account.name);
+  const command = commandOf(message, runtime.adapter.commandSyntax, runtime.context.account.name);
   const direct = message.chat.type === "direct";
   const detail = { eventId: message.eventId, chat: message.chat.id, sender: message.sender.id, text: preview(message.text) };
 
   const initialState = runtime.settings.dmPolicy === "open" ? "approved" : "pending";
   const user = direct
-    ? await deps.cache.sender(message.sender, initialState, message.chat.id)
+    ? await deps.cache.sender(message.sender, initialState, message.address)
     : await findUserByProviderId(db, channelId, message.sender.id);
   const decision = decideAccess(runtime.settings, message, user?.state);
 
@@ -92,7 +92,7 @@ async function requestPairing(
   const request = await createPairingRequest(deps.db, {
     channelId: deps.runtime.row.id,
     userId: user.id,
-    chatId: message.chat.id,
+    address: message.address,
     heldMessage: holdMessage ? message : null,
   });
   deps.log("info", "pairing.requested", `Pairing requested by ${userLabel(user)}: code ${request.code}`, { ...detail, requestId: request.id });

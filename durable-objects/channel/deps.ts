@@ -17,10 +17,10 @@ export interface ChannelDeps {
   runtime: ChannelRuntime;
   store: LocalStore;
   log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;
-  /** Shows "typing…" in `chatId` until the returned function is called. */
-  startTyping(chatId: string): () => void;
+  /** Shows "typing…" at `address` until the returned function is called. */
+  startTyping(address: string): () => void;
   /** Starts delivering the chat's queued replies now instead of when the event is finished. */
-  deliverNow(chatId: string): void;
+  deliverNow(address: string): void;
 }
 
 /**
@@ -33,30 +33,30 @@ export class ReplySink {
   constructor(
     private readonly deps: ChannelDeps,
     private readonly eventId: string,
-    private readonly chatId: string,
+    private readonly address: string,
     private readonly replyTo?: string,
   ) {}
 
   static forMessage(deps: ChannelDeps, message: InboundMessage): ReplySink {
     // Quote the question in groups so the answer's context is clear; DMs need no quoting.
-    return new ReplySink(deps, message.eventId, message.chat.id, message.chat.type === "group" ? message.messageId : undefined);
+    return new ReplySink(deps, message.eventId, message.address, message.chat.type === "group" ? message.messageId : undefined);
   }
 
   send(text: string): void {
-    for (const chunk of splitText(text, this.deps.runtime.adapter.maxTextLength)) {
-      this.deps.store.enqueue(this.nextKey(), this.chatId, { kind: "text", text: chunk, replyTo: this.replyTo });
+    for (const chunk of splitText(text, this.deps.runtime.adapter.limits.maxTextLength)) {
+      this.deps.store.enqueue(this.nextKey(), this.address, { kind: "text", text: chunk, replyTo: this.replyTo });
     }
   }
 
   /** Completes a streamed reply: the preview message becomes the first chunk, the rest follow. */
   finishPreview(previewMessageId: string, text: string): void {
-    const [first, ...rest] = splitText(text, this.deps.runtime.adapter.maxTextLength);
-    this.deps.store.enqueue(this.nextKey(), this.chatId, { kind: "edit", messageId: previewMessageId, text: first! });
-    for (const chunk of rest) this.deps.store.enqueue(this.nextKey(), this.chatId, { kind: "text", text: chunk, replyTo: this.replyTo });
+    const [first, ...rest] = splitText(text, this.deps.runtime.adapter.limits.maxTextLength);
+    this.deps.store.enqueue(this.nextKey(), this.address, { kind: "edit", messageId: previewMessageId, text: first! });
+    for (const chunk of rest) this.deps.store.enqueue(this.nextKey(), this.address, { kind: "text", text: chunk, replyTo: this.replyTo });
   }
 
   sendVoice(audio: Uint8Array, mime: string): void {
-    this.deps.store.enqueue(this.nextKey(), this.chatId, { kind: "voice", audio, mime });
+    this.deps.store.enqueue(this.nextKey(), this.address, { kind: "voice", audio, mime });
   }
 
   private nextKey(): string {

@@ -1,7 +1,6 @@
-// Runs stored inbound events: one chain per chat, in arrival order. Commands may overtake a
-// running agent turn (so /new or /switch work while a slow agent thinks); the next agent turn
-// of the same chat waits for it.
-import { parseCommand, type CommandSyntax } from "../../worker/core/commands";
+// Runs stored inbound events: one chain per chat, in arrival order. Commands overtake a running
+// agent turn whenever they arrive (so /new or /switch work while a slow agent thinks); the next
+// agent turn of the same chat waits for it.
 import type { LogLevel } from "../../worker/db/logs";
 import type { HandleResult } from "./conversation";
 import type { InboxRow, LocalStore } from "./local-store";
@@ -16,7 +15,8 @@ export interface InboxHooks {
   log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;
   /** Runs after each handled event (delivers its replies promptly). */
   afterEvent(row: InboxRow): Promise<void>;
-  commandSyntax(): CommandSyntax | null;
+  /** True when the stored event is a chat command (recognised at ingest). */
+  isCommand(row: InboxRow): boolean;
 }
 
 /**
@@ -28,6 +28,8 @@ export const HANDLING_CONCURRENCY = 4;
 
 export class InboxProcessor {
   private readonly chains = new Map<string, Promise<void>>();
+  /** Wakes a chain that waits on its agent turn, so a command that just arrived is seen at once. */
+  private readonly wakers = new Map<string, () => void>();
   private readonly places = new Places(HANDLING_CONCURRENCY);
 
   constructor(
@@ -35,8 +37,11 @@ export class InboxProcessor {
     private readonly hooks: InboxHooks,
   ) {}
 
-  /** Starts a chain for every chat with due events that has none running. */
+  /** Starts a chain for every chat with due events that has none running, and wakes the others. */
   kick(): void {
+    // A chat whose agent turn is running has no due head (the turn's row is running), so new
+    // events there are found only by waking its chain.
+    for (const wake of this.wakers.values()) wake();
     for (const chatKey of this.store.dueChats()) {
       if (this.chains.has(chatKey)) continue;
       const chain = this.runChain(chatKey).finally(() => this.chains.delete(chatKey));
@@ -51,15 +56,17 @@ export class InboxProcessor {
 
   private async runChain(chatKey: string): Promise<void> {
     let agentTurn: Promise<void> | null = null;
+    let turnSettled = false;
     for (;;) {
       const row = this.store.nextInbound(chatKey);
       if (!row) {
         if (!agentTurn) return;
-        await agentTurn;
-        agentTurn = null;
+        await Promise.race([agentTurn, this.wakeUp(chatKey)]);
+        this.wakers.delete(chatKey);
+        if (turnSettled) agentTurn = null;
         continue;
       }
-      if (agentTurn && !this.isCommand(row)) {
+      if (agentTurn && !this.hooks.isCommand(row)) {
         await agentTurn;
         agentTurn = null;
       }
@@ -75,19 +82,23 @@ export class InboxProcessor {
         release();
       }
       if (result.background) {
-        agentTurn = result.background.then(
-          () => this.finished(row),
-          (error: Error) => this.failed(row, error),
-        );
+        turnSettled = false;
+        agentTurn = result.background
+          .then(
+            () => this.finished(row),
+            (error: Error) => this.failed(row, error),
+          )
+          .finally(() => {
+            turnSettled = true;
+          });
       } else {
         await this.finished(row);
       }
     }
   }
 
-  private isCommand(row: InboxRow): boolean {
-    const syntax = this.hooks.commandSyntax();
-    return syntax !== null && parseCommand(row.message.text, syntax) !== null;
+  private wakeUp(chatKey: string): Promise<void> {
+    return new Promise((resolve) => this.wakers.set(chatKey, resolve));
   }
 
   private async finished(row: InboxRow): Promise<void> {

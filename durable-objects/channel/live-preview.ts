@@ -1,11 +1,8 @@
-// Shows a streaming answer while it grows: one message, edited at most about once a second
-// (Telegram's per-chat pace). The final text is delivered through the outbox, not from here, so
+// Shows a streaming answer while it grows: one message, edited no faster than the provider's
+// edit pace (`limits.editIntervalMs`; about once a second for Telegram and Slack). The final text is delivered through the outbox, not from here, so
 // a failed preview never loses the answer.
 import type { LocalStore } from "./local-store";
 import type { ChannelRuntime } from "./runtime";
-
-/** Minimum time between two provider calls for the same preview. */
-export const PREVIEW_INTERVAL_MS = 1000;
 
 export class LivePreview {
   private messageId: string | null = null;
@@ -24,7 +21,7 @@ export class LivePreview {
   constructor(
     private readonly runtime: ChannelRuntime,
     private readonly store: LocalStore,
-    private readonly chatId: string,
+    private readonly address: string,
     private readonly mayStart: () => Promise<boolean>,
   ) {}
 
@@ -32,7 +29,7 @@ export class LivePreview {
   readonly update = (textSoFar: string): void => {
     this.latest = textSoFar;
     if (this.stopped || this.timer) return;
-    const wait = Math.max(0, this.lastCallAt + PREVIEW_INTERVAL_MS - Date.now());
+    const wait = Math.max(0, this.lastCallAt + this.runtime.adapter.limits.editIntervalMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       this.inFlight = this.inFlight.then(() => this.show());
@@ -50,20 +47,20 @@ export class LivePreview {
 
   private async show(): Promise<void> {
     const { adapter, context } = this.runtime;
-    const text = truncate(this.latest.trim(), adapter.maxTextLength);
+    const text = truncate(this.latest.trim(), adapter.limits.maxTextLength);
     if (this.stopped || !text || text === this.shown) return;
     this.lastCallAt = Date.now();
     try {
       if (this.messageId === null) {
         // Replies still queued for this chat go first; a preview must not overtake them.
-        if (this.store.hasOutbound(this.chatId)) return;
+        if (this.store.hasOutbound(this.address)) return;
         if (!(await this.mayStart())) {
           this.stopped = true;
           return;
         }
-        this.messageId = (await adapter.sendText(context, { chatId: this.chatId, text })).messageId;
+        this.messageId = (await adapter.sendText(context, { address: this.address, text })).messageId;
       } else {
-        await adapter.editText!(context, this.chatId, this.messageId, text);
+        await adapter.editText!(context, this.address, this.messageId, text);
       }
       this.shown = text;
     } catch {

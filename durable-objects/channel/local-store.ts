@@ -99,6 +99,12 @@ function opOf(row: OutboxRecord): OutboundOp {
   return { kind: "text", text: row.text, replyTo: row.reply_to ?? undefined };
 }
 
+/** Messages stored by releases before reply addresses were the chat id itself (Telegram). */
+export function storedMessage(json: string): InboundMessage {
+  const message = JSON.parse(json) as InboundMessage;
+  return message.address === undefined ? { ...message, address: message.chat.id } : message;
+}
+
 export interface BufferedLog {
   level: "info" | "warn" | "error";
   event: string;
@@ -163,7 +169,7 @@ export class LocalStore {
       )
       .toArray()[0];
     if (!row || row.next_attempt_at > now) return null;
-    return { seq: row.seq, eventId: row.event_id, chatKey: row.chat_key, message: JSON.parse(row.message), attempts: row.attempts };
+    return { seq: row.seq, eventId: row.event_id, chatKey: row.chat_key, message: storedMessage(row.message), attempts: row.attempts };
   }
 
   /** Taken by a chain; reset to pending if the object restarts before it finishes. */

@@ -82,19 +82,19 @@ export class Outbox {
 }
 
 /** Carries out one operation; returns the log line describing it. */
-async function perform(runtime: ChannelRuntime, chatId: string, op: OutboundOp): Promise<string> {
+async function perform(runtime: ChannelRuntime, address: string, op: OutboundOp): Promise<string> {
   const { adapter, context } = runtime;
   switch (op.kind) {
     case "text":
-      await adapter.sendText(context, { chatId, text: op.text, replyTo: op.replyTo });
+      await adapter.sendText(context, { address, text: op.text, replyTo: op.replyTo });
       return `Sent ${op.text.length} characters`;
     case "edit":
       if (!adapter.editText) throw new ProviderError("permanent", `${adapter.label} cannot edit messages`);
-      await adapter.editText(context, chatId, op.messageId, op.text);
+      await adapter.editText(context, address, op.messageId, op.text);
       return `Completed a streamed reply (${op.text.length} characters)`;
     case "voice":
       if (!adapter.sendVoice) throw new ProviderError("permanent", `${adapter.label} cannot send voice notes`);
-      await adapter.sendVoice(context, chatId, { bytes: op.audio, mime: op.mime });
+      await adapter.sendVoice(context, address, { bytes: op.audio, mime: op.mime });
       return `Sent a voice note (${op.audio.length} bytes, ${op.mime})`;
   }
 }

@@ -6,11 +6,11 @@ const TYPING_DELAY_MS = 1000;
 /** Telegram shows "typing…" for about 5 s; refreshed a little sooner. */
 const TYPING_REFRESH_MS = 4000;
 
-/** Shows "typing…" in `chatId` until the returned function is called; best effort. */
-export function startTyping(runtime: ChannelRuntime, chatId: string): () => void {
+/** Shows "typing…" at `address` until the returned function is called; best effort. */
+export function startTyping(runtime: ChannelRuntime, address: string): () => void {
   const { adapter, context } = runtime;
   if (!adapter.sendTyping) return () => undefined;
-  const send = () => void adapter.sendTyping!(context, chatId).catch(() => undefined);
+  const send = () => void adapter.sendTyping!(context, address).catch(() => undefined);
   let refresh: ReturnType<typeof setInterval> | undefined;
   const first = setTimeout(() => {
     send();

@@ -46,7 +46,7 @@ describe("webhook verification", () => {
     const headers = { "content-type": "application/json", "x-telegram-bot-api-secret-token": channel.secret };
     const malformed = await worker(`/webhooks/telegram/${channel.id}`, { method: "POST", headers, body: "{not json" });
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toEqual({ error: "malformed update" });
+    expect(await malformed.json()).toEqual({ error: "malformed request" });
     const huge = await worker(`/webhooks/telegram/${channel.id}`, { method: "POST", headers, body: JSON.stringify({ update_id: 1, pad: "x".repeat(1_100_000) }) });
     expect(huge.status).toBe(413);
     expect(await huge.json()).toEqual({ error: "payload too large" });
@@ -111,6 +111,7 @@ describe("handling an event again", () => {
       eventId: String(update.update_id),
       chat: { id: String(user.id), type: "direct" },
       sender: { id: String(user.id), username: user.username, displayName: user.first_name },
+      address: String(user.id),
       messageId: String(update.message.message_id),
       text: "exactly once",
       addressedToBot: true,

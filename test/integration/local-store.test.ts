@@ -11,6 +11,7 @@ function withStore<T>(name: string, run: (store: LocalStore) => T): Promise<T> {
 const message = (eventId: string, chat = "dm:1"): InboundMessage => ({
   eventId,
   chat: { id: chat.slice(3), type: "direct" },
+  address: chat.slice(3),
   sender: { id: "1" },
   text: `text ${eventId}`,
   addressedToBot: true,
@@ -31,6 +32,14 @@ describe("local store", () => {
       expect(store.nextDueAt()).toBeGreaterThan(Date.now() + 50_000); // and does not wake the alarm
       store.resetRunning();
       expect(store.dueChats()).toEqual([]);
+    });
+  });
+
+  it("reads an event stored by an earlier release (no reply address) with its chat id as the address", async () => {
+    await withStore("store-upgrade-address", (store) => {
+      const { address: _dropped, ...old } = message("old", "dm:77");
+      store.addInbound("old", "dm:77", old as InboundMessage);
+      expect(store.nextInbound("dm:77")!.message.address).toBe("77");
     });
   });
 

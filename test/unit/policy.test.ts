@@ -5,7 +5,7 @@ import type { InboundMessage } from "../../worker/core/types";
 const defaults = accessSettingsSchema.parse({});
 
 function message(type: "direct" | "group", addressedToBot = type === "direct", chatId = "42"): InboundMessage {
-  return { eventId: "1", chat: { id: chatId, type }, sender: { id: "7" }, text: "hi", addressedToBot, sentAt: 0 };
+  return { eventId: "1", chat: { id: chatId, type }, sender: { id: "7" }, address: chatId, text: "hi", addressedToBot, sentAt: 0 };
 }
 
 const settings = (overrides: Partial<AccessSettings>) => ({ ...defaults, ...overrides });

@@ -17,6 +17,7 @@ describe("Telegram update parsing", () => {
         eventId: "10",
         chat: { id: "42", type: "direct", title: undefined },
         sender: { id: "42", username: "ada", displayName: "Ada Lovelace" },
+        address: "42",
         messageId: "5",
         text: "hello",
         addressedToBot: true,

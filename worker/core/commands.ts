@@ -64,3 +64,11 @@ export function helpText(syntax: CommandSyntax): string {
   });
   return ["Commands:", ...lines].join("\n");
 }
+
+/**
+ * The command of a stored message: recognised at ingest (with the bot's name) and kept on the
+ * message, so every later reader agrees; messages stored before that are parsed here.
+ */
+export function commandOf(message: { text: string; command?: ParsedCommand | null }, syntax: CommandSyntax, botUsername?: string): ParsedCommand | null {
+  return message.command !== undefined ? message.command : parseCommand(message.text, syntax, botUsername);
+}

@@ -1,5 +1,6 @@
 // Provider-neutral shapes. Adapters translate wire formats into these; the core never sees a
 // provider payload.
+import type { ParsedCommand } from "./commands";
 
 export type ChatType = "direct" | "group";
 
@@ -9,6 +10,8 @@ export interface InboundMessage {
   eventId: string;
   chat: { id: string; type: ChatType; title?: string };
   sender: { id: string; username?: string; displayName?: string };
+  /** Where replies to this message go, encoded by the adapter (opaque to the core). */
+  address: string;
   /** Provider message id, used to reply in context. */
   messageId?: string;
   text: string;
@@ -16,27 +19,33 @@ export interface InboundMessage {
   addressedToBot: boolean;
   /** Unix ms when the provider says it was sent. */
   sentAt: number;
+  /** The chat command in `text`, recognised once at ingest with the bot's own name; null: none. */
+  command?: ParsedCommand | null;
 }
 
-/** What an adapter makes of one webhook body. */
-export type ParsedWebhook =
-  | { kind: "message"; message: InboundMessage }
-  /** Valid delivery we do not act on (edits, joins, other bots); still acknowledged. */
-  | { kind: "ignored"; eventId?: string; reason: string }
-  /** Provider handshake answered directly (e.g. Slack url_verification). */
-  | { kind: "reply"; response: { status: number; body: unknown } };
+/**
+ * The routing key of a conversation: each DM user and each group has its own threads. The one
+ * place these keys are spelled; stored in D1 (routes, missed replies, thread owners).
+ */
+export function chatKey(chat: { type: ChatType; chatId: string; senderId: string }): string {
+  return chat.type === "direct" ? directChatKey(chat.senderId) : `group:${chat.chatId}`;
+}
 
-/** The routing key of a conversation: each DM user and each group has its own threads. */
+/** The key of a user's direct chat (pushes and routes address a user without a message). */
+export function directChatKey(providerUserId: string): string {
+  return `dm:${providerUserId}`;
+}
+
 export function chatKeyOf(message: Pick<InboundMessage, "chat" | "sender">): string {
-  return message.chat.type === "direct" ? `dm:${message.sender.id}` : `group:${message.chat.id}`;
+  return chatKey({ type: message.chat.type, chatId: message.chat.id, senderId: message.sender.id });
 }
 
-/** A conversation: its routing key and the provider chat id messages are delivered to. */
+/** A conversation: its routing key and the reply address messages are delivered to. */
 export interface ChatRef {
   key: string;
-  id: string;
+  address: string;
 }
 
-export function chatRefOf(message: Pick<InboundMessage, "chat" | "sender">): ChatRef {
-  return { key: chatKeyOf(message), id: message.chat.id };
+export function chatRefOf(message: Pick<InboundMessage, "chat" | "sender" | "address">): ChatRef {
+  return { key: chatKeyOf(message), address: message.address };
 }

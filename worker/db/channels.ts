@@ -37,3 +37,13 @@ export async function deleteChannelData(db: Db, id: string): Promise<void> {
 export async function channelsUsingWorkspace(db: Db, workspaceIds: string[]): Promise<ChannelRow[]> {
   return db.select().from(channels).where(inArray(channels.workspaceId, workspaceIds)).all();
 }
+
+/** Records the account a login connected (QR providers learn it only then). */
+export async function setChannelAccount(db: Db, id: string, account: { id: string; name: string; details: Record<string, unknown> }): Promise<void> {
+  await db.update(channels).set({ accountId: account.id, accountName: account.name, accountInfo: account.details, updatedAt: Date.now() }).where(eq(channels.id, id));
+}
+
+/** Replaces the sealed credential (a provider refreshed the session). */
+export async function setChannelCredentials(db: Db, id: string, credentialsEnc: string): Promise<void> {
+  await db.update(channels).set({ credentialsEnc, updatedAt: Date.now() }).where(eq(channels.id, id));
+}

@@ -32,7 +32,7 @@ export async function countRequestsSince(db: Db, userId: string, since: number):
 
 export async function createPairingRequest(
   db: Db,
-  input: { channelId: string; userId: string; chatId: string; heldMessage: InboundMessage | null },
+  input: { channelId: string; userId: string; address: string; heldMessage: InboundMessage | null },
 ): Promise<PairingRequestRow> {
   const now = Date.now();
   return db
@@ -41,7 +41,7 @@ export async function createPairingRequest(
       id: newId("pr"),
       channelId: input.channelId,
       userId: input.userId,
-      chatId: input.chatId,
+      address: input.address,
       code: newCode(),
       status: "pending",
       heldMessage: input.heldMessage as unknown as Record<string, unknown> | null,

@@ -15,17 +15,17 @@ export async function getRoute(db: Db, channelId: string, chatKey: string): Prom
 export async function setActiveThread(db: Db, channelId: string, chat: ChatRef, threadId: string): Promise<void> {
   await db
     .insert(chatRoutes)
-    .values({ channelId, chatKey: chat.key, chatId: chat.id, activeThreadId: threadId, updatedAt: Date.now() })
+    .values({ channelId, chatKey: chat.key, address: chat.address, activeThreadId: threadId, updatedAt: Date.now() })
     .onConflictDoUpdate({
       target: [chatRoutes.channelId, chatRoutes.chatKey],
-      set: { activeThreadId: threadId, chatId: chat.id, updatedAt: Date.now() },
+      set: { activeThreadId: threadId, address: chat.address, updatedAt: Date.now() },
     });
 }
 
 export async function setListing(db: Db, channelId: string, chat: ChatRef, threadIds: string[]): Promise<void> {
   await db
     .insert(chatRoutes)
-    .values({ channelId, chatKey: chat.key, chatId: chat.id, lastListing: threadIds, updatedAt: Date.now() })
+    .values({ channelId, chatKey: chat.key, address: chat.address, lastListing: threadIds, updatedAt: Date.now() })
     .onConflictDoUpdate({
       target: [chatRoutes.channelId, chatRoutes.chatKey],
       set: { lastListing: sql`excluded.last_listing`, updatedAt: Date.now() },

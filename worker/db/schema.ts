@@ -73,7 +73,7 @@ export const channels = sqliteTable(
     /** Credentials plus the webhook secret, AES-GCM encrypted JSON (row id as AAD). */
     credentialsEnc: text("credentials_enc").notNull(),
     settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
-    status: text("status").$type<"stopped" | "starting" | "running" | "error">().notNull().default("stopped"),
+    status: text("status").$type<"stopped" | "starting" | "awaiting-login" | "running" | "error">().notNull().default("stopped"),
     statusReason: text("status_reason"),
     statusAt: integer("status_at"),
     lastInboundAt: integer("last_inbound_at"),
@@ -93,8 +93,8 @@ export const channelUsers = sqliteTable(
     username: text("username"),
     displayName: text("display_name"),
     state: text("state").$type<"pending" | "approved" | "disabled">().notNull(),
-    /** Provider chat id of the user's DM with the bot (where pushes to this user go). */
-    dmChatId: text("dm_chat_id"),
+    /** Reply address of the user's DM with the bot (where pushes to this user go; adapter-encoded). */
+    dmAddress: text("dm_chat_id"),
     createdAt: createdAt(),
     approvedAt: integer("approved_at"),
     lastSeenAt: integer("last_seen_at"),
@@ -108,8 +108,8 @@ export const pairingRequests = sqliteTable(
     id: text("id").primaryKey(),
     channelId: text("channel_id").notNull(),
     userId: text("user_id").notNull(),
-    /** Provider chat id of the DM, where the approval notice and the held answer go. */
-    chatId: text("chat_id").notNull(),
+    /** Reply address of the DM, where the approval notice and the held answer go (adapter-encoded). */
+    address: text("chat_id").notNull(),
     code: text("code").notNull(),
     status: text("status").$type<"pending" | "approved" | "rejected" | "expired">().notNull(),
     /** The message that triggered the request, answered on approval (normalised inbound JSON). */
@@ -141,8 +141,8 @@ export const chatRoutes = sqliteTable(
     channelId: text("channel_id").notNull(),
     /** `dm:<providerUserId>` or `group:<providerChatId>`. */
     chatKey: text("chat_key").notNull(),
-    /** Provider chat id to deliver to (pushed messages reach the chat through it). */
-    chatId: text("chat_id"),
+    /** Reply address to deliver to (pushed messages reach the chat through it; adapter-encoded). */
+    address: text("chat_id"),
     activeThreadId: text("active_thread_id"),
     /** Thread ids of the last `/threads` listing, in the numbered order shown. */
     lastListing: text("last_listing", { mode: "json" }).$type<string[]>().notNull().default([]),

@@ -1,5 +1,6 @@
 // Channel users: who wrote to a channel and whether they may use it.
 import { and, eq, sql } from "drizzle-orm";
+import { directChatKey } from "../core/types";
 import { newId } from "../crypto/random";
 import type { Db } from "./client";
 import { channelUsers, chatRoutes, missedReplies, pairingRequests } from "./schema";
@@ -19,7 +20,7 @@ export async function recordSender(
   channelId: string,
   sender: SenderProfile,
   initialState: UserState,
-  dmChatId?: string,
+  dmAddress?: string,
 ): Promise<ChannelUserRow> {
   const now = Date.now();
   const row = await db
@@ -31,7 +32,7 @@ export async function recordSender(
       username: sender.username ?? null,
       displayName: sender.displayName ?? null,
       state: initialState,
-      dmChatId: dmChatId ?? null,
+      dmAddress: dmAddress ?? null,
       approvedAt: initialState === "approved" ? now : null,
       lastSeenAt: now,
     })
@@ -40,7 +41,7 @@ export async function recordSender(
       set: {
         username: sql`coalesce(excluded.username, ${channelUsers.username})`,
         displayName: sql`coalesce(excluded.display_name, ${channelUsers.displayName})`,
-        dmChatId: sql`coalesce(excluded.dm_chat_id, ${channelUsers.dmChatId})`,
+        dmAddress: sql`coalesce(excluded.dm_chat_id, ${channelUsers.dmAddress})`,
         lastSeenAt: now,
       },
     })
@@ -74,7 +75,7 @@ export async function setUserDisabled(db: Db, userId: string, disabled: boolean)
 
 /** Removes a user with their pairing and routing state; their threads stay in the workspace. */
 export async function removeUser(db: Db, user: ChannelUserRow): Promise<void> {
-  const chatKey = `dm:${user.providerUserId}`;
+  const chatKey = directChatKey(user.providerUserId);
   await db.batch([
     db.delete(pairingRequests).where(eq(pairingRequests.userId, user.id)),
     db.delete(chatRoutes).where(and(eq(chatRoutes.channelId, user.channelId), eq(chatRoutes.chatKey, chatKey))),

@@ -6,7 +6,11 @@ const adapters: Record<string, ProviderAdapter> = {
   [telegramAdapter.id]: telegramAdapter,
 };
 
-export const providerIds = Object.keys(adapters);
+/** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
+export function registerProvider(adapter: ProviderAdapter): void {
+  if (adapters[adapter.id] && adapters[adapter.id] !== adapter) throw new Error(`provider "${adapter.id}" is already registered`);
+  adapters[adapter.id] = adapter;
+}
 
 export function listProviders(): ProviderAdapter[] {
   return Object.values(adapters);

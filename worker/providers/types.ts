@@ -1,21 +1,29 @@
 // The provider-adapter contract. One folder per provider implements it; the core (ChannelDO)
-// only ever talks to this interface, so it never sees a wire format.
+// only ever talks to this interface, so it never sees a wire format. It fits webhook providers
+// (the Worker receives HTTP) and bridge providers (a socket in the bridge forwards events): both
+// arrive as an InboundRequest and leave as the same outbound calls.
 import type * as z from "zod";
 import type { CommandSyntax } from "../core/commands";
-import type { ParsedWebhook } from "../core/types";
+import type { InboundMessage } from "../core/types";
 
 /** Configuration a provider reads from the Worker environment (API bases for fakes/self-hosting). */
 export interface ProviderEnv {
   TELEGRAM_API_BASE?: string;
+  SLACK_API_BASE?: string;
+  DISCORD_API_BASE?: string;
+  ZALO_API_BASE?: string;
+  LARK_API_BASE?: string;
+  DINGTALK_API_BASE?: string;
+  WECHAT_API_BASE?: string;
 }
 
-/** The connected account, as the credential test found it. */
+/** The connected account, as the credential test (or a QR login) found it. */
 export interface AccountInfo {
-  /** Stable account id (Telegram bot id): two channels may not share it without `force`. */
+  /** Stable account id (bot id, team+bot user, phone number): two channels may not share it without `force`. */
   id: string;
-  /** Human label (the bot username, without the @). */
+  /** Human label (the bot username without the @, a phone number). */
   name: string;
-  /** Provider details kept for later calls (Telegram: the getMe result). */
+  /** Provider details kept for later calls (Telegram: the getMe result; Slack: team and bot user ids). */
   details: Record<string, unknown>;
 }
 
@@ -23,29 +31,112 @@ export interface AccountInfo {
 export interface ChannelContext {
   channelId: string;
   credentials: Record<string, string>;
-  /** Per-channel random secret the provider echoes back on every webhook. */
+  /** Per-channel random secret: a webhook token the provider echoes back, or our part of a URL. */
   webhookSecret: string;
   account: AccountInfo;
   env: ProviderEnv;
 }
 
+/** The whole inbound request, as the provider sent it: handshakes and signatures need all of it. */
+export interface InboundRequest {
+  method: string;
+  /** Full URL, query string included. */
+  url: string;
+  headers: Headers;
+  /** The exact body bytes as text; signatures are computed over this, never a re-serialisation. */
+  rawBody: string;
+}
+
+/** What the provider gets back: Slack's challenge, Discord's `{type:1}`, a plain 200. */
+export interface ProviderAck {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export function jsonAck(body: unknown, status = 200): ProviderAck {
+  return { status, contentType: "application/json", body: JSON.stringify(body) };
+}
+
+export function textAck(body: string, status = 200): ProviderAck {
+  return { status, contentType: "text/plain; charset=utf-8", body };
+}
+
+/** The answer most providers expect for an accepted delivery. */
+export const OK_ACK: ProviderAck = jsonAck({ ok: true });
+
+/** A QR provider's login progress (bridge sessions). */
+export type LoginEvent =
+  /** Show this QR (its text payload) to the admin; it is replaced before `expiresAt`. */
+  | { state: "qr"; qr: string; expiresAt: number }
+  | { state: "connected"; account: AccountInfo }
+  /** The session ended on the provider's side: the admin must log in again. */
+  | { state: "logged-out"; reason: string };
+
+/** One thing an inbound request tells the channel. */
+export type InboundEvent =
+  | { kind: "message"; message: InboundMessage }
+  /** A valid delivery we do not act on (edits, joins, other bots): acknowledged and logged. */
+  | { kind: "ignored"; eventId?: string; reason: string }
+  | { kind: "login"; login: LoginEvent }
+  /** The provider issued new credentials (a refreshed session): stored encrypted, replacing the old. */
+  | { kind: "credentials"; credentials: Record<string, string> };
+
+/** An adapter's reading of one inbound request: the acknowledgement, and zero or more events. */
+export interface ParsedInbound {
+  ack: ProviderAck;
+  events: InboundEvent[];
+}
+
+/** How inbound delivery was connected. */
+export type ConnectResult =
+  /** The adapter registered our URL with the provider itself (Telegram setWebhook). */
+  | { mode: "registered" }
+  /** The admin pastes our URL into the provider's console; the channel page shows it and the steps. */
+  | { mode: "manual" }
+  /** A QR login has begun in the bridge; `login` events follow. */
+  | { mode: "login" };
+
+/** Where replies go, encoded by the adapter (a chat id, `channel` + `thread_ts`, an interaction token…). */
+export type ReplyAddress = string;
+
 export interface OutboundText {
-  chatId: string;
+  address: ReplyAddress;
   text: string;
-  /** Provider message id to reply to, when the reply should quote the question. */
+  /** Provider message id to quote, when the reply should point at the question. */
   replyTo?: string;
 }
 
 /** A provider's answer to "is this channel healthy?", from its own diagnostics. */
 export type ProbeResult = { ok: true } | { ok: false; reason: string };
 
-/** One credential input, as the admin UI shows it. */
-export interface CredentialField {
+/** One credential input, in the same model as backend fields (the admin UI renders both alike). */
+export interface ProviderField {
   name: string;
   label: string;
+  type: "string" | "url";
   /** Shown as a password field and never echoed back. */
   secret: boolean;
+  required: boolean;
   help?: string;
+  /** The allowed values, when the field is a choice (the admin UI shows a select). */
+  options?: string[];
+}
+
+/** Per-provider limits the core paces and splits by. */
+export interface ProviderLimits {
+  /** Longest text one message may carry; longer replies are split. */
+  maxTextLength: number;
+  /** Shortest time between two edits of one message (streamed previews). */
+  editIntervalMs: number;
+}
+
+/** What the admin sets up by hand for a `manual` provider, shown on the channel page. */
+export interface SetupGuide {
+  /** Numbered steps, in the provider console's words. */
+  steps: string[];
+  /** Something to paste (Slack's app manifest), with its label. */
+  artifact?: { label: string; format: "json" | "yaml" | "text"; content: string };
 }
 
 export interface ProviderAdapter {
@@ -53,30 +144,54 @@ export interface ProviderAdapter {
   readonly label: string;
   /** How the account is connected: a pasted token, or a QR login in the bridge. */
   readonly connection: "token" | "qr";
-  readonly credentialFields: CredentialField[];
-  readonly commandSyntax: CommandSyntax;
-  /** Longest text one message may carry; longer replies are split. */
-  readonly maxTextLength: number;
+  readonly credentialFields: ProviderField[];
   /** Validates the credential fields before any network call. */
   readonly credentialsSchema: z.ZodType<Record<string, string>>;
+  /** How users type commands here (`/new`, `new`, `!new`). */
+  readonly commandSyntax: CommandSyntax;
+  readonly limits: ProviderLimits;
+  /** Replies can be placed in a provider-side thread under the question (Slack, Discord). */
+  readonly threadedReplies: boolean;
+  /** The provider can list the account's groups, so allowlists are picked rather than typed. */
+  readonly groupDirectory: boolean;
+
   /** Calls the provider to validate credentials; throws CredentialError with the provider's answer. */
   testCredentials(credentials: Record<string, string>, env: ProviderEnv): Promise<AccountInfo>;
-  /** Connects inbound delivery (e.g. registers the webhook at `webhookUrl`). */
-  start(channel: ChannelContext, webhookUrl: string): Promise<void>;
-  /** Disconnects inbound delivery. */
-  stop(channel: ChannelContext): Promise<void>;
-  /** Checks the webhook's authenticity over the raw body; must be constant-time. */
-  verifyWebhook(channel: ChannelContext, headers: Headers, rawBody: string): Promise<boolean>;
-  /** Turns a verified webhook body into a provider-neutral event; throws on a malformed body. */
-  parseWebhook(channel: ChannelContext, rawBody: string): ParsedWebhook;
-  /** Sends one message (already within `maxTextLength`); returns its provider id; throws ProviderError. */
+  /** Connects inbound delivery to `webhookUrl` (or says the admin must). */
+  connect(channel: ChannelContext, webhookUrl: string): Promise<ConnectResult>;
+  /** Disconnects inbound delivery, best effort on the provider's side. */
+  disconnect(channel: ChannelContext): Promise<void>;
+  /** Checks the request's authenticity (secret, signature, timestamp window); must be constant-time. */
+  verify(channel: ChannelContext, request: InboundRequest): Promise<boolean>;
+  /** Reads a verified request; throws on a malformed body. */
+  parse(channel: ChannelContext, request: InboundRequest): ParsedInbound;
+  /** What the admin must do in the provider's console, for `manual` connections. */
+  setupGuide?(channel: ChannelContext, webhookUrl: string): SetupGuide;
+
+  /** Sends one message (already within `limits.maxTextLength`); returns its provider id; throws ProviderError. */
   sendText(channel: ChannelContext, message: OutboundText): Promise<{ messageId: string }>;
   /** Replaces the text of a message the bot sent (streaming progress, final text). */
-  editText?(channel: ChannelContext, chatId: string, messageId: string, text: string): Promise<void>;
+  editText?(channel: ChannelContext, address: ReplyAddress, messageId: string, text: string): Promise<void>;
   /** Sends a voice note (OGG/Opus or MP3 bytes). */
-  sendVoice?(channel: ChannelContext, chatId: string, audio: { bytes: Uint8Array; mime: string }): Promise<void>;
+  sendVoice?(channel: ChannelContext, address: ReplyAddress, audio: { bytes: Uint8Array; mime: string }): Promise<void>;
   /** Shows a typing indicator, best effort. */
-  sendTyping?(channel: ChannelContext, chatId: string): Promise<void>;
+  sendTyping?(channel: ChannelContext, address: ReplyAddress): Promise<void>;
   /** Asks the provider how delivery is going. */
   probe?(channel: ChannelContext): Promise<ProbeResult>;
+}
+
+/** The capabilities the catalog publishes, derived from the adapter so they cannot drift. */
+export function capabilitiesOf(adapter: ProviderAdapter) {
+  return {
+    commandSyntax: adapter.commandSyntax,
+    limits: adapter.limits,
+    edits: Boolean(adapter.editText),
+    voice: Boolean(adapter.sendVoice),
+    typing: Boolean(adapter.sendTyping),
+    probe: Boolean(adapter.probe),
+    threadedReplies: adapter.threadedReplies,
+    groupDirectory: adapter.groupDirectory,
+    manualSetup: Boolean(adapter.setupGuide),
+    relogin: adapter.connection === "qr",
+  };
 }

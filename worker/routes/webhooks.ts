@@ -1,6 +1,6 @@
-// Provider webhooks: POST /webhooks/<provider>/<channelId>. The Worker only bounds the body and
-// hands it to the channel's Durable Object, which verifies, de-duplicates and stores it before
-// this request is answered.
+// Provider webhooks: GET or POST /webhooks/<provider>/<channelId>. The Worker only bounds the body
+// and hands the whole request (method, URL with query, headers, raw body) to the channel's
+// Durable Object, which verifies, de-duplicates and stores it before this request is answered.
 import { Hono } from "hono";
 import type { Env } from "../env";
 import { limitBody } from "../http/body-limit";
@@ -11,14 +11,20 @@ import { findProvider } from "../providers/registry";
 /** Providers cap updates far below this; anything larger is not a real delivery. */
 const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
-export const webhookRoutes = new Hono<{ Bindings: Env }>().post(
+export const webhookRoutes = new Hono<{ Bindings: Env }>().on(
+  ["GET", "POST"],
   "/webhooks/:provider/:channelId",
   limitBody(MAX_WEBHOOK_BYTES, "payload too large"),
   async (c) => {
     const { provider, channelId } = c.req.param();
     if (!findProvider(provider) || !/^ch_[a-z0-9]+$/.test(channelId)) throw new ApiError(404, "unknown channel");
-    const rawBody = await c.req.text();
-    const result = await channelStub(c.env, channelId).ingest(channelId, provider, [...c.req.raw.headers], rawBody);
-    return new Response(result.body, { status: result.status, headers: { "content-type": "application/json" } });
+    const request = c.req.raw;
+    const ack = await channelStub(c.env, channelId).ingest(channelId, provider, {
+      method: request.method,
+      url: request.url,
+      headers: [...request.headers],
+      rawBody: request.method === "GET" ? "" : await c.req.text(),
+    });
+    return new Response(ack.body, { status: ack.status, headers: { "content-type": ack.contentType } });
   },
 );

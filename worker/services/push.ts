@@ -1,6 +1,7 @@
 // The push API's work: put an agent's message into a thread (delivered to the chats where it is
 // active, held as a missed reply for its owner otherwise), or send it straight to a channel user.
 import { and, eq } from "drizzle-orm";
+import { directChatKey } from "../core/types";
 import { newId } from "../crypto/random";
 import { getChannel } from "../db/channels";
 import type { Db } from "../db/client";
@@ -25,7 +26,7 @@ export async function pushToThread(env: Env, db: Db, workspaceId: string, thread
   await db.batch([appendMessageQuery(db, { id: messageId, threadId, role: "assistant", text, channelId: null }), touchThreadQuery(db, threadId)]);
 
   const routes = await db.select().from(chatRoutes).where(eq(chatRoutes.activeThreadId, threadId)).all();
-  const targets = routes.filter((route) => route.chatId !== null).map((route) => ({ channelId: route.channelId, chatKey: route.chatKey, chatId: route.chatId! }));
+  const targets = routes.filter((route) => route.address !== null).map((route) => ({ channelId: route.channelId, chatKey: route.chatKey, address: route.address! }));
   // A personal thread's owner hears about it even when another thread is active: held for /more.
   if (thread.kind === "personal" && thread.ownerKey) {
     const [channelId, chatKey] = splitOwnerKey(thread.ownerKey);
@@ -35,7 +36,7 @@ export async function pushToThread(env: Env, db: Db, workspaceId: string, thread
         .from(chatRoutes)
         .where(and(eq(chatRoutes.channelId, channelId), eq(chatRoutes.chatKey, chatKey)))
         .get();
-      if (route?.chatId) targets.push({ channelId, chatKey, chatId: route.chatId });
+      if (route?.address) targets.push({ channelId, chatKey, address: route.address });
     }
   }
 
@@ -56,8 +57,8 @@ export async function pushToUser(env: Env, db: Db, workspaceId: string, channelI
   const user = await getUser(db, channelId, userId);
   if (!user) throw new ApiError(404, "user not found in this channel");
   if (user.state !== "approved") throw new ApiError(409, `user is ${user.state}; only approved users receive pushed messages`);
-  if (!user.dmChatId) throw new ApiError(409, "this user has no direct chat with the bot yet");
-  await channelStub(env, channelId).deliverPush(channelId, { pushId, chatKey: `dm:${user.providerUserId}`, chatId: user.dmChatId, text });
+  if (!user.dmAddress) throw new ApiError(409, "this user has no direct chat with the bot yet");
+  await channelStub(env, channelId).deliverPush(channelId, { pushId, chatKey: directChatKey(user.providerUserId), address: user.dmAddress, text });
   return { delivered: 1 };
 }
 

@@ -1,7 +1,13 @@
-// A channel's status: colour and words (never colour alone), with the reason for errors.
+// A channel's status: colour and words (never colour alone), with the reason whenever it is not running.
 import type { ChannelStatus } from "../lib/types";
 
-const LABELS: Record<ChannelStatus, string> = { running: "Running", starting: "Starting", stopped: "Stopped", error: "Error" };
+const LABELS: Record<ChannelStatus, string> = {
+  running: "Running",
+  starting: "Starting",
+  "awaiting-login": "Awaiting login",
+  stopped: "Stopped",
+  error: "Error",
+};
 
 export function StatusBadge({ status, reason }: { status: ChannelStatus; reason?: string | null }) {
   return (
@@ -10,7 +16,7 @@ export function StatusBadge({ status, reason }: { status: ChannelStatus; reason?
         <span class="status-dot" aria-hidden="true" />
         {LABELS[status]}
       </span>
-      {reason && (status === "error" || status === "stopped") && <span class="status-reason">{reason}</span>}
+      {reason && status !== "running" && <span class="status-reason">{reason}</span>}
     </span>
   );
 }

@@ -1,11 +1,14 @@
 // Shapes of the admin API's answers, as the pages use them (worker/http/views.ts and routes).
 // Field descriptions come from the Worker's own types, so the forms cannot drift from the API.
-import type { CredentialField } from "../../../worker/providers/types";
+import type { capabilitiesOf, ProviderField } from "../../../worker/providers/types";
 import type { BackendField } from "../../../worker/backends/types";
 
-export type { BackendField, CredentialField };
+export type { BackendField, ProviderField };
 
-export type ChannelStatus = "stopped" | "starting" | "running" | "error";
+export type ChannelStatus = "stopped" | "starting" | "awaiting-login" | "running" | "error";
+
+/** What a provider can do (GET /api/providers), so pages read capabilities instead of names. */
+export type ProviderCapabilities = ReturnType<typeof capabilitiesOf>;
 
 export interface Channel {
   id: string;
@@ -43,7 +46,8 @@ export interface Provider {
   label: string;
   connection: "token" | "qr";
   available: boolean;
-  credentialFields: CredentialField[];
+  credentialFields: ProviderField[];
+  capabilities?: ProviderCapabilities;
 }
 
 

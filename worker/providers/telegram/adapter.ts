@@ -2,7 +2,7 @@
 import * as z from "zod";
 import { COMMAND_HELP, type CommandName } from "../../core/commands";
 import { CredentialError, ProviderError } from "../errors";
-import type { AccountInfo, ChannelContext, ProviderAdapter } from "../types";
+import { OK_ACK, type AccountInfo, type ChannelContext, type ProviderAdapter } from "../types";
 import { callTelegram } from "./api";
 import { parseTelegramUpdate, type BotIdentity } from "./parse";
 import { verifyTelegramSecret } from "./verify";
@@ -32,9 +32,14 @@ export const telegramAdapter: ProviderAdapter = {
   id: "telegram",
   label: "Telegram",
   connection: "token",
-  credentialFields: [{ name: "botToken", label: "Bot token", secret: true, help: "From @BotFather: /newbot, then copy the token." }],
+  credentialFields: [
+    { name: "botToken", label: "Bot token", type: "string", secret: true, required: true, help: "From @BotFather: /newbot, then copy the token." },
+  ],
   commandSyntax: "slash",
-  maxTextLength: 4096,
+  // Telegram allows about one message (or edit) per second in a chat.
+  limits: { maxTextLength: 4096, editIntervalMs: 1000 },
+  threadedReplies: false,
+  groupDirectory: false,
   credentialsSchema: z.object({
     botToken: z
       .string()
@@ -54,7 +59,7 @@ export const telegramAdapter: ProviderAdapter = {
     return { id: String(me.id), name: me.username, details: { ...me } };
   },
 
-  async start(channel, webhookUrl) {
+  async connect(channel, webhookUrl) {
     const token = channel.credentials.botToken!;
     await callTelegram(channel.env, token, "setWebhook", {
       url: webhookUrl,
@@ -66,23 +71,24 @@ export const telegramAdapter: ProviderAdapter = {
       description: COMMAND_HELP[name].description,
     }));
     await callTelegram(channel.env, token, "setMyCommands", { commands });
+    return { mode: "registered" };
   },
 
-  async stop(channel) {
+  async disconnect(channel) {
     await callTelegram(channel.env, channel.credentials.botToken!, "deleteWebhook", { drop_pending_updates: false });
   },
 
-  async verifyWebhook(channel, headers) {
-    return verifyTelegramSecret(headers, channel.webhookSecret);
+  async verify(channel, request) {
+    return request.method === "POST" && verifyTelegramSecret(request.headers, channel.webhookSecret);
   },
 
-  parseWebhook(channel, rawBody) {
-    return parseTelegramUpdate(JSON.parse(rawBody), botIdentity(channel));
+  parse(channel, request) {
+    return { ack: OK_ACK, events: [parseTelegramUpdate(JSON.parse(request.rawBody), botIdentity(channel))] };
   },
 
   async sendText(channel, message) {
     const sent = await callTelegram<{ message_id: number }>(channel.env, channel.credentials.botToken!, "sendMessage", {
-      chat_id: message.chatId,
+      chat_id: message.address,
       text: message.text,
       ...(message.replyTo
         ? { reply_parameters: { message_id: Number(message.replyTo), allow_sending_without_reply: true } }
@@ -91,9 +97,9 @@ export const telegramAdapter: ProviderAdapter = {
     return { messageId: String(sent.message_id) };
   },
 
-  async editText(channel, chatId, messageId, text) {
+  async editText(channel, address, messageId, text) {
     try {
-      await callTelegram(channel.env, channel.credentials.botToken!, "editMessageText", { chat_id: chatId, message_id: Number(messageId), text });
+      await callTelegram(channel.env, channel.credentials.botToken!, "editMessageText", { chat_id: address, message_id: Number(messageId), text });
     } catch (error) {
       // The same text again is not an error for us: the message already says it.
       if (error instanceof ProviderError && error.message.includes("message is not modified")) return;
@@ -101,15 +107,15 @@ export const telegramAdapter: ProviderAdapter = {
     }
   },
 
-  async sendVoice(channel, chatId, audio) {
+  async sendVoice(channel, address, audio) {
     const form = new FormData();
-    form.set("chat_id", chatId);
+    form.set("chat_id", address);
     form.set("voice", new Blob([audio.bytes], { type: audio.mime }), audio.mime === "audio/mpeg" ? "reply.mp3" : "reply.ogg");
     await callTelegram(channel.env, channel.credentials.botToken!, "sendVoice", form);
   },
 
-  async sendTyping(channel, chatId) {
-    await callTelegram(channel.env, channel.credentials.botToken!, "sendChatAction", { chat_id: chatId, action: "typing" });
+  async sendTyping(channel, address) {
+    await callTelegram(channel.env, channel.credentials.botToken!, "sendChatAction", { chat_id: address, action: "typing" });
   },
 
   async probe(channel) {

@@ -1,7 +1,7 @@
 // Telegram Update → provider-neutral event. Only `message` updates with text (or a caption)
 // become chat messages; everything else is acknowledged and logged as ignored.
 import * as z from "zod";
-import type { ParsedWebhook } from "../../core/types";
+import type { InboundEvent } from "../types";
 
 const userSchema = z.object({
   id: z.number(),
@@ -38,7 +38,7 @@ export interface BotIdentity {
 }
 
 /** Parses one Update; throws a ZodError when the body is not an Update. */
-export function parseTelegramUpdate(raw: unknown, bot: BotIdentity): ParsedWebhook {
+export function parseTelegramUpdate(raw: unknown, bot: BotIdentity): InboundEvent {
   const update = updateSchema.parse(raw);
   const eventId = String(update.update_id);
   const updateType = Object.keys(update).find((key) => key !== "update_id") ?? "unknown";
@@ -63,6 +63,8 @@ export function parseTelegramUpdate(raw: unknown, bot: BotIdentity): ParsedWebho
     message: {
       eventId,
       chat: { id: String(message.chat.id), type: direct ? "direct" : "group", title: message.chat.title },
+      // Replies go to the chat itself: the address is the chat id.
+      address: String(message.chat.id),
       sender: {
         id: String(message.from.id),
         username: message.from.username,

@@ -1,9 +1,11 @@
-// /api/providers and /api/backends: what can be configured, so forms are built from one source.
+// /api/providers and /api/backends: what can be configured and what each provider can do, so
+// forms and the channel pages are built from one source instead of testing provider names.
 import { Hono } from "hono";
 import { listBackends } from "../../backends/registry";
 import { speechFields } from "../../backends/speech";
 import type { Env } from "../../env";
 import { listProviders, upcomingProviders } from "../../providers/registry";
+import { capabilitiesOf } from "../../providers/types";
 
 export const catalogRoutes = new Hono<{ Bindings: Env }>()
   .get("/providers", (c) =>
@@ -15,6 +17,7 @@ export const catalogRoutes = new Hono<{ Bindings: Env }>()
           connection: adapter.connection,
           available: true,
           credentialFields: adapter.credentialFields,
+          capabilities: capabilitiesOf(adapter),
         })),
         ...upcomingProviders.map((provider) => ({ ...provider, available: false, credentialFields: [] })),
       ],

@@ -13,6 +13,7 @@ import type { Env } from "../../env";
 import { ApiError, readJson } from "../../http/errors";
 import { channelStub, publicUrl } from "../../http/stub";
 import { channelView } from "../../http/views";
+import { findProvider } from "../../providers/registry";
 import { createChannel, createChannelSchema, testCredentials, testCredentialsSchema } from "../../services/channels";
 import { channelAccessRoutes } from "./channel-access";
 
@@ -34,6 +35,14 @@ const logsQuerySchema = z.object({
 export async function channelOr404(db: Db, id: string) {
   const channel = await getChannel(db, id);
   if (!channel) throw new ApiError(404, "channel not found");
+  return channel;
+}
+
+/** Relogin and the QR belong to QR providers; token channels answer 400 saying why. */
+async function qrChannelOr400(env: Env, id: string) {
+  const channel = await channelOr404(getDb(env.DB), id);
+  const adapter = findProvider(channel.provider);
+  if (adapter?.connection !== "qr") throw new ApiError(400, `${adapter?.label ?? channel.provider} channels log in with a token; relogin and QR are for QR providers`);
   return channel;
 }
 
@@ -108,12 +117,16 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
     return c.json(await channelStub(c.env, channel.id).stop(channel.id));
   })
   .post("/:id/relogin", async (c) => {
-    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
-    throw new ApiError(400, `${channel.provider} channels log in with a token; relogin is for QR providers`);
+    const channel = await qrChannelOr400(c.env, c.req.param("id"));
+    return c.json(await channelStub(c.env, channel.id).start(channel.id, publicUrl(c)));
   })
   .get("/:id/qr", async (c) => {
+    const channel = await qrChannelOr400(c.env, c.req.param("id"));
+    return c.json({ qr: await channelStub(c.env, channel.id).loginQr(channel.id) });
+  })
+  .get("/:id/setup", async (c) => {
     const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
-    throw new ApiError(400, `${channel.provider} channels have no QR login`);
+    return c.json(await channelStub(c.env, channel.id).setup(channel.id, publicUrl(c)));
   })
   .get("/:id/logs", async (c) => {
     const db = getDb(c.env.DB);
