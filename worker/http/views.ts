@@ -3,13 +3,17 @@ import type { ChannelRow } from "../db/channels";
 import type { WorkspaceRow } from "../db/workspaces";
 import { readSettings } from "../core/settings";
 import { findProvider } from "../providers/registry";
+import { capabilitiesOf } from "../providers/types";
 
 export function channelView(row: ChannelRow, workspace?: Pick<WorkspaceRow, "id" | "name">) {
+  const adapter = findProvider(row.provider);
   return {
     id: row.id,
     provider: row.provider,
-    providerLabel: findProvider(row.provider)?.label ?? row.provider,
-    connection: findProvider(row.provider)?.connection ?? "token",
+    providerLabel: adapter?.label ?? row.provider,
+    connection: adapter?.connection ?? "token",
+    /** What the provider can do: the pages show the operations and settings that apply. */
+    capabilities: adapter ? capabilitiesOf(adapter) : null,
     workspaceId: row.workspaceId,
     workspaceName: workspace?.name ?? null,
     threadId: row.threadId,

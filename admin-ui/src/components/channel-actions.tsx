@@ -1,4 +1,5 @@
-// Start / Stop / Retry / Relogin / Delete for one channel, shown by what its status allows.
+// Start / Stop / Retry / Relogin / Delete for one channel, shown by what its status and its
+// provider's capabilities allow (Relogin only where the provider logs in by QR).
 import { api } from "../lib/api";
 import { useAction } from "../lib/hooks";
 import type { Channel } from "../lib/types";
@@ -26,7 +27,7 @@ export function ChannelActions({ channel, onChanged, onDeleted, small = true }: 
       onChanged();
     });
   const canStart = channel.status === "stopped";
-  const canStop = channel.status === "running" || channel.status === "starting" || channel.status === "error";
+  const canStop = channel.status !== "stopped";
   return (
     <div class="actions">
       {canStart && (
@@ -39,7 +40,7 @@ export function ChannelActions({ channel, onChanged, onDeleted, small = true }: 
           Retry
         </button>
       )}
-      {channel.connection === "qr" && (
+      {channel.capabilities?.relogin && (
         <button type="button" class={`button${size}`} disabled={busy} onClick={() => operate("relogin")} aria-label={`Relogin ${name}`}>
           Relogin
         </button>

@@ -15,6 +15,7 @@ export interface Channel {
   provider: string;
   providerLabel: string;
   connection: "token" | "qr";
+  capabilities: ProviderCapabilities | null;
   workspaceId: string;
   workspaceName: string | null;
   threadId: string | null;
@@ -36,7 +37,7 @@ export interface ChannelSettings {
   allowedGroups: string[];
   requireMention: boolean;
   agentWhitelist: string[];
-  /** Telegram voice replies; present once the API offers the setting. */
+  /** Voice replies (providers that can send voice notes). */
   voiceReplies?: boolean;
 }
 
@@ -47,6 +48,7 @@ export interface Provider {
   connection: "token" | "qr";
   available: boolean;
   credentialFields: ProviderField[];
+  /** Absent for providers that are not built yet. */
   capabilities?: ProviderCapabilities;
 }
 

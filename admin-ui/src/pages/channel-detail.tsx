@@ -4,6 +4,7 @@ import { channelName, ChannelActions } from "../components/channel-actions";
 import { PageHeader } from "../components/layout";
 import { Link } from "../components/link";
 import { ProviderIcon } from "../components/provider-icon";
+import { SetupGuide } from "../components/setup-guide";
 import { ErrorBanner, Loading } from "../components/states";
 import { StatusBadge } from "../components/status-badge";
 import { Tabs } from "../components/tabs";
@@ -97,6 +98,7 @@ export function ChannelDetailPage({ id, tab }: { id: string; tab: ChannelTab }) 
           </dd>
         </div>
       </dl>
+      {data.capabilities?.manualSetup && <SetupGuide channelId={data.id} providerLabel={data.providerLabel} />}
       <Tabs label="Channel sections" tabs={TABS} selected={tab} onSelect={(next) => navigate(`/channels/${id}/${next}`, { replace: true, keepFocus: true })}>
         {tab === "pairing" && <PairingTab channel={data} />}
         {tab === "users" && <UsersTab channel={data} />}

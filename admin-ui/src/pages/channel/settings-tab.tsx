@@ -126,9 +126,9 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
         </label>
       </fieldset>
 
-      {channel.provider === "telegram" && settings.voiceReplies !== undefined && (
+      {channel.capabilities?.voice && settings.voiceReplies !== undefined && (
         <fieldset class="fieldset">
-          <legend>Telegram</legend>
+          <legend>Voice</legend>
           <label class="choice">
             <input type="checkbox" checked={settings.voiceReplies} onChange={(event) => change({ voiceReplies: event.currentTarget.checked })} />
             <span>

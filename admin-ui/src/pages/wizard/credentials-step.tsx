@@ -16,7 +16,7 @@ export function CredentialsStep({ provider, request, onBack, onCreated }: { prov
   const [impact, setImpact] = useState<ImpactEntry[]>();
   const testing = useAction();
   const creating = useAction();
-  const complete = provider.credentialFields.every((field) => (credentials[field.name] ?? "").trim() !== "");
+  const complete = provider.credentialFields.every((field) => !field.required || (credentials[field.name] ?? "").trim() !== "");
   const trimmed = Object.fromEntries(Object.entries(credentials).map(([key, value]) => [key, value.trim()]));
 
   const runTest = () =>
@@ -53,21 +53,32 @@ export function CredentialsStep({ provider, request, onBack, onCreated }: { prov
     >
       {provider.credentialFields.map((field) => (
         <Field label={field.label} help={field.help}>
-          {(control) => (
-            <input
-              {...control}
-              type={field.secret ? "password" : "text"}
-              name={field.name}
-              autocomplete="off"
-              spellcheck={false}
-              value={credentials[field.name] ?? ""}
-              onInput={(event) => {
-                setCredentials({ ...credentials, [field.name]: event.currentTarget.value });
-                setTest({ state: "idle" });
-                setImpact(undefined);
-              }}
-            />
-          )}
+          {(control) => {
+            const onChange = (value: string) => {
+              setCredentials({ ...credentials, [field.name]: value });
+              setTest({ state: "idle" });
+              setImpact(undefined);
+            };
+            return field.options ? (
+              <select {...control} name={field.name} value={credentials[field.name] ?? ""} onChange={(event) => onChange(event.currentTarget.value)}>
+                <option value="">Choose…</option>
+                {field.options.map((option) => (
+                  <option value={option}>{option}</option>
+                ))}
+              </select>
+            ) : (
+              <input
+                {...control}
+                type={field.secret ? "password" : field.type === "url" ? "url" : "text"}
+                name={field.name}
+                autocomplete="off"
+                spellcheck={false}
+                required={field.required}
+                value={credentials[field.name] ?? ""}
+                onInput={(event) => onChange(event.currentTarget.value)}
+              />
+            );
+          }}
         </Field>
       ))}
       <div class="test-row">

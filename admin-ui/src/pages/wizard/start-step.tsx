@@ -1,6 +1,8 @@
-// Wizard step 4: the channel exists; Start connects it (registers the webhook) and shows the status.
+// Wizard step 4: the channel exists; Start connects it (registers the webhook, or shows the URL and
+// steps for providers connected by hand) and shows the status.
 import { useState } from "preact/hooks";
 import { Link } from "../../components/link";
+import { SetupGuide } from "../../components/setup-guide";
 import { ErrorBanner } from "../../components/states";
 import { StatusBadge } from "../../components/status-badge";
 import { api } from "../../lib/api";
@@ -39,6 +41,7 @@ export function StartStep({ channel }: { channel: Channel }) {
           All channels
         </Link>
       </div>
+      {channel.capabilities?.manualSetup && <SetupGuide channelId={channel.id} providerLabel={channel.providerLabel} />}
       {status.status === "running" && (
         <p class="muted">
           Now send a message to {channel.account.name} in {channel.providerLabel}. Unknown users get a pairing code that you approve under Pairing Codes.
