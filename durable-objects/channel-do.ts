@@ -11,7 +11,7 @@ import type { Env } from "../worker/env";
 import { ProviderError } from "../worker/providers/errors";
 import { jsonAck, type InboundEvent, type InboundRequest, type ProviderAck, type SetupGuide } from "../worker/providers/types";
 import { applyLogin, storeCredentials, type LoginQr } from "./channel/login";
-import { decidePairing, deliverPush, type OperationResult, type PushDelivery } from "./channel/admin-decisions";
+import { decidePairing, deliverPush, type OperationResult, type PushDelivery, type PushOutcome } from "./channel/admin-decisions";
 import { handleInbound } from "./channel/conversation";
 import { ReplySink, type ChannelDeps } from "./channel/deps";
 import { ChannelCache } from "./channel/channel-cache";
@@ -33,10 +33,12 @@ export interface StatusView {
   reason: string | null;
 }
 
-export type { OperationResult, PushDelivery };
+export type { OperationResult, PushDelivery, PushOutcome };
 
 /** How often reading a channel may ask the provider for its delivery status. */
 const PROBE_INTERVAL_MS = 30_000;
+/** Older messages are dropped at ingest: de-duplication remembers ids for 7 days, so this is the replay bound. */
+const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
 /** How often a running channel asks the provider on its own. */
 const BACKGROUND_PROBE_MS = 10 * 60_000;
 
@@ -62,6 +64,7 @@ export class ChannelDO extends DurableObject<Env> {
     this.cache = new ChannelCache(this.db, () => this.store.get<string>("channelId")!);
     this.outbox = new Outbox(this.store, {
       runtime: () => this.runtime(),
+      paused: () => this.isStopped(),
       log: (...args) => this.log(...args),
       onUnauthorized: (reason) => this.setStatus("error", reason),
       onDelivered: () => this.onDelivered(),
@@ -77,6 +80,7 @@ export class ChannelDO extends DurableObject<Env> {
       },
       log: (...args) => this.log(...args),
       afterEvent: (row) => this.outbox.flushChat(row.message.address),
+      paused: () => this.isStopped(),
       isCommand: (row) =>
         this.loaded !== null && commandOf(row.message, this.loaded.adapter.commandSyntax, this.loaded.context.account.name) !== null,
     });
@@ -134,6 +138,11 @@ export class ChannelDO extends DurableObject<Env> {
         break;
     }
     const message = { ...event.message, command: parseCommand(event.message.text, runtime.adapter.commandSyntax, runtime.context.account.name) };
+    // A captured delivery replayed later (or a provider's very late retry) is not a conversation.
+    if (message.sentAt < Date.now() - MAX_EVENT_AGE_MS) {
+      this.log("warn", "inbound.stale", `Dropped: the message was sent ${new Date(message.sentAt).toISOString()}, more than a day ago`, { eventId: message.eventId });
+      return;
+    }
     if (runtime.row.status === "stopped") {
       this.log("info", "inbound.dropped", "Dropped: the channel is stopped", { eventId: message.eventId });
       return;
@@ -251,8 +260,8 @@ export class ChannelDO extends DurableObject<Env> {
     this.cache.clear();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
-    // This instance may still be asked (a late webhook): answer from empty tables.
-    this.store.createTables();
+    // A late webhook finds no channel and leaves nothing behind.
+    this.store.forgetTables();
   }
 
   // ---------------------------------------------------------------- pairing
@@ -267,7 +276,7 @@ export class ChannelDO extends DurableObject<Env> {
   }
 
   /** Delivers a push-API message to one chat, or holds it when its thread is not active there. */
-  async deliverPush(channelId: string, push: PushDelivery): Promise<"delivered" | "held"> {
+  async deliverPush(channelId: string, push: PushDelivery): Promise<PushOutcome> {
     this.remember(channelId);
     const outcome = await deliverPush(this.deps(await this.requireRuntime()), push);
     await this.schedule();
@@ -286,6 +295,8 @@ export class ChannelDO extends DurableObject<Env> {
     if (!this.store.get<string>("channelId")) return;
     this.alarmRunning = true;
     try {
+      // The status decides whether anything runs (a stopped channel only flushes its logs).
+      await this.runtime();
       this.processor.kick();
       await this.processor.drain();
       await this.outbox.flushAll();
@@ -308,7 +319,9 @@ export class ChannelDO extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- internals
 
+  /** Called once the channel is known to exist: only then does the object persist anything. */
   private remember(channelId: string): void {
+    this.store.open();
     if (this.store.get<string>("channelId") !== channelId) this.store.put("channelId", channelId);
   }
 
@@ -328,6 +341,11 @@ export class ChannelDO extends DurableObject<Env> {
       );
     }
     return this.runtimePromise;
+  }
+
+  /** Stop means stop: no handling starts and nothing is sent until the next start. */
+  private isStopped(): boolean {
+    return this.loaded?.row.status === "stopped";
   }
 
   private async requireRuntime(): Promise<ChannelRuntime> {
@@ -427,7 +445,7 @@ export class ChannelDO extends DurableObject<Env> {
 
   /** Arms the alarm for the earliest due work or probe; the alarm re-arms itself after each pass. */
   private async schedule(): Promise<void> {
-    const candidates = [this.store.nextDueAt(), await this.probeDueAt()].filter((at): at is number => at !== null);
+    const candidates = [this.store.nextDueAt({ queues: !this.isStopped() }), await this.probeDueAt()].filter((at): at is number => at !== null);
     if (candidates.length === 0) return;
     const due = Math.min(...candidates);
     const current = await this.ctx.storage.getAlarm();

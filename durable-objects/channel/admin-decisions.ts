@@ -1,9 +1,9 @@
 // What the admin API asks of a channel's conversations: pairing decisions, and messages from the
 // push API. They run in the DO so they are serialised with the chats' own messages.
-import { chatKeyOf, type InboundMessage } from "../../worker/core/types";
+import { chatKeyOf, parseChatKey, type InboundMessage } from "../../worker/core/types";
 import { decidePairingRequest, getPairingRequest } from "../../worker/db/pairing";
 import { holdMissedReply } from "../../worker/db/routes";
-import { approveUser } from "../../worker/db/users";
+import { approveUser, findUserByProviderId } from "../../worker/db/users";
 import { ReplySink, type ChannelDeps } from "./deps";
 import { texts } from "./texts";
 
@@ -50,13 +50,23 @@ export interface PushDelivery {
   text: string;
 }
 
+/** What happened to a pushed message in one chat; `refused` says why (the API answers 409). */
+export type PushOutcome = { outcome: "delivered" } | { outcome: "held" } | { outcome: "refused"; reason: string };
+
 /**
  * Sends a pushed message when `threadId` is the chat's active thread (or absent: a direct
- * message); otherwise holds it as a missed reply for /more.
+ * message); otherwise holds it as a missed reply for /more. A push obeys what a chat message
+ * would: nothing reaches a stopped channel, a user who is not approved, or a group the policy
+ * does not allow.
  */
-export async function deliverPush(deps: ChannelDeps, push: PushDelivery): Promise<"delivered" | "held"> {
+export async function deliverPush(deps: ChannelDeps, push: PushDelivery): Promise<PushOutcome> {
   const channelId = deps.runtime.row.id;
   const detail = { pushId: push.pushId, chat: push.chatKey, thread: push.threadId ?? null };
+  const refusal = await pushRefusal(deps, push.chatKey);
+  if (refusal) {
+    deps.log("info", "push.refused", `Pushed message not delivered: ${refusal}`, detail);
+    return { outcome: "refused", reason: refusal };
+  }
   if (push.threadId && (await deps.cache.activeThread(push.chatKey)) !== push.threadId) {
     await holdMissedReply(deps.db, {
       id: `mr_${push.pushId}_${channelId}_${push.chatKey}`,
@@ -66,9 +76,23 @@ export async function deliverPush(deps: ChannelDeps, push: PushDelivery): Promis
       text: push.text,
     });
     deps.log("info", "push.held", "Pushed message held: the thread is not active in this chat", detail);
-    return "held";
+    return { outcome: "held" };
   }
   new ReplySink(deps, `push:${push.pushId}:${push.chatKey}`, push.address).send(push.text);
   deps.log("info", "push.accepted", "Pushed message queued for delivery", detail);
-  return "delivered";
+  return { outcome: "delivered" };
+}
+
+async function pushRefusal(deps: ChannelDeps, key: string): Promise<string | null> {
+  const { runtime } = deps;
+  if (runtime.row.status === "stopped") return "the channel is stopped";
+  const chat = parseChatKey(key);
+  if (chat.type === "direct") {
+    const user = await findUserByProviderId(deps.db, runtime.row.id, chat.id);
+    return user?.state === "approved" ? null : `the user is ${user?.state ?? "unknown"}`;
+  }
+  const { groupPolicy, allowedGroups } = runtime.settings;
+  if (groupPolicy === "disabled") return "group messages are disabled for this channel";
+  if (groupPolicy === "allowlist" && !allowedGroups.includes(chat.id)) return `group ${chat.id} is not on the allowlist`;
+  return null;
 }

@@ -17,6 +17,8 @@ export interface InboxHooks {
   afterEvent(row: InboxRow): Promise<void>;
   /** True when the stored event is a chat command (recognised at ingest). */
   isCommand(row: InboxRow): boolean;
+  /** True while the channel is stopped: events stay queued, none is handled. */
+  paused(): boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export class InboxProcessor {
 
   /** Starts a chain for every chat with due events that has none running, and wakes the others. */
   kick(): void {
+    if (this.hooks.paused()) return;
     // A chat whose agent turn is running has no due head (the turn's row is running), so new
     // events there are found only by waking its chain.
     for (const wake of this.wakers.values()) wake();
@@ -58,7 +61,8 @@ export class InboxProcessor {
     let agentTurn: Promise<void> | null = null;
     let turnSettled = false;
     for (;;) {
-      const row = this.store.nextInbound(chatKey);
+      // Stopped: no new handling starts; what is queued waits for the next start.
+      const row = this.hooks.paused() ? null : this.store.nextInbound(chatKey);
       if (!row) {
         if (!agentTurn) return;
         await Promise.race([agentTurn, this.wakeUp(chatKey)]);
@@ -69,6 +73,7 @@ export class InboxProcessor {
       if (agentTurn && !this.hooks.isCommand(row)) {
         await agentTurn;
         agentTurn = null;
+        continue; // read the chat again: the channel may have stopped meanwhile
       }
       this.store.markInboundRunning(row.seq);
       let result: HandleResult;

@@ -121,17 +121,37 @@ export interface BufferedLog {
 export const LOCAL_MIGRATIONS: readonly string[] = [];
 
 export class LocalStore {
+  /**
+   * False until the object knows its channel: an object addressed by a made-up channel id (a
+   * random webhook URL) must not persist anything, so the tables are created only by `open()`.
+   */
+  private ready: boolean;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly migrations: readonly string[] = LOCAL_MIGRATIONS,
   ) {
-    this.createTables();
-    this.resetRunning();
+    this.ready = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv'").toArray().length > 0;
+    if (this.ready) {
+      this.createTables();
+      this.resetRunning();
+    }
   }
 
-  /** Creates the tables (also after `deleteAll()` wiped them) and upgrades older ones. */
+  /** Makes the store usable: creates the tables on first use, upgrades those of older objects. */
+  open(): void {
+    if (!this.ready) this.createTables();
+  }
+
+  /** After `deleteAll()`: the tables are gone until the object is used for a channel again. */
+  forgetTables(): void {
+    this.ready = false;
+  }
+
+  /** Creates the tables and upgrades older ones. */
   createTables(): void {
     this.sql.exec(SCHEMA);
+    this.ready = true;
     const version = this.get<number>("schemaVersion");
     for (const statement of this.migrations.slice(version ?? this.migrations.length)) this.sql.exec(statement);
     if (version !== this.migrations.length) this.put("schemaVersion", this.migrations.length);
@@ -262,8 +282,11 @@ export class LocalStore {
 
   // --- scheduling ---
 
-  /** When the next inbox row, outbox row or log flush is due, or null when nothing waits. */
-  nextDueAt(): number | null {
+  /**
+   * When the next inbox row, outbox row or log flush is due, or null when nothing waits.
+   * `queues: false` (a stopped channel) counts only the log flush: queued work waits for a start.
+   */
+  nextDueAt({ queues = true } = {}): number | null {
     const row = this.sql
       .exec<{ queues: number | null; logs: number | null }>(
         `SELECT (SELECT min(at) FROM (
@@ -274,7 +297,7 @@ export class LocalStore {
       .one();
     // After a failed flush, buffered logs wait for their retry time instead of re-arming at once.
     const logs = row.logs === null ? null : Math.max(row.logs, this.get<number>("logsRetryAt") ?? 0);
-    const due = [row.queues, logs].filter((at): at is number => at !== null);
+    const due = [queues ? row.queues : null, logs].filter((at): at is number => at !== null);
     return due.length > 0 ? Math.min(...due) : null;
   }
 
@@ -330,6 +353,7 @@ export class LocalStore {
   // --- key/values ---
 
   get<T>(key: string): T | undefined {
+    if (!this.ready) return undefined;
     const row = this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = ?", key).toArray()[0];
     return row ? (JSON.parse(row.value) as T) : undefined;
   }

@@ -13,6 +13,8 @@ const MAX_BACKOFF_MS = 60_000;
 export interface OutboxHooks {
   runtime(): Promise<ChannelRuntime | null>;
   log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;
+  /** True while the channel is stopped: nothing is sent; queued replies wait for the next start. */
+  paused(): boolean;
   /** The provider refused the credential: the channel is in error until fixed. */
   onUnauthorized(reason: string): Promise<void>;
   onDelivered(): void;
@@ -34,12 +36,12 @@ export class Outbox {
 
   /** Sends a chat's due messages in order, stopping at the first that must wait. */
   async flushChat(chatId: string): Promise<void> {
-    if (this.flushing.has(chatId)) return;
+    if (this.flushing.has(chatId) || this.hooks.paused()) return;
     this.flushing.add(chatId);
     try {
       const runtime = await this.hooks.runtime();
       if (!runtime) return;
-      for (let row = this.store.nextOutbound(chatId); row && row.nextAttemptAt <= Date.now(); row = this.store.nextOutbound(chatId)) {
+      for (let row = this.store.nextOutbound(chatId); row && row.nextAttemptAt <= Date.now() && !this.hooks.paused(); row = this.store.nextOutbound(chatId)) {
         if (!(await this.sendOne(runtime, row))) break;
       }
     } finally {

@@ -5,7 +5,11 @@ import { LocalStore } from "../../durable-objects/channel/local-store";
 import type { InboundMessage } from "../../worker/core/types";
 
 function withStore<T>(name: string, run: (store: LocalStore) => T): Promise<T> {
-  return runInDurableObject(env.CHANNEL.getByName(name), (_instance, state) => run(new LocalStore(state.storage.sql)));
+  return runInDurableObject(env.CHANNEL.getByName(name), (_instance, state) => {
+    const store = new LocalStore(state.storage.sql);
+    store.open();
+    return run(store);
+  });
 }
 
 const message = (eventId: string, chat = "dm:1"): InboundMessage => ({
@@ -77,7 +81,7 @@ describe("local store", () => {
 
   it("upgrades the tables of an object created by an earlier release, once", async () => {
     await runInDurableObject(env.CHANNEL.getByName("store-migrations"), (_instance, state) => {
-      new LocalStore(state.storage.sql, []); // an object created when there were no migrations
+      new LocalStore(state.storage.sql, []).open(); // an object created when there were no migrations
       const upgrade = ["ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"];
       new LocalStore(state.storage.sql, upgrade); // the next release runs the new entry…
       new LocalStore(state.storage.sql, upgrade); // …once
@@ -87,8 +91,10 @@ describe("local store", () => {
     });
     // A new object (no recorded version) starts at the latest version and runs nothing.
     await runInDurableObject(env.CHANNEL.getByName("store-fresh"), (_instance, state) => {
-      state.storage.sql.exec("DROP TABLE kv");
-      expect(new LocalStore(state.storage.sql, ["SELECT no_such_function()"]).get("schemaVersion")).toBe(1);
+      state.storage.sql.exec("DROP TABLE IF EXISTS kv");
+      const store = new LocalStore(state.storage.sql, ["SELECT no_such_function()"]);
+      store.open();
+      expect(store.get("schemaVersion")).toBe(1);
     });
   });
 });

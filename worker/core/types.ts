@@ -36,6 +36,12 @@ export function directChatKey(providerUserId: string): string {
   return `dm:${providerUserId}`;
 }
 
+/** The chat a key names: a DM user's provider id, or a group's chat id. */
+export function parseChatKey(key: string): { type: ChatType; id: string } {
+  const at = key.indexOf(":");
+  return { type: key.slice(0, at) === "dm" ? "direct" : "group", id: key.slice(at + 1) };
+}
+
 export function chatKeyOf(message: Pick<InboundMessage, "chat" | "sender">): string {
   return chatKey({ type: message.chat.type, chatId: message.chat.id, senderId: message.sender.id });
 }

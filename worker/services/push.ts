@@ -16,6 +16,8 @@ export interface PushResult {
   messageId: string;
   delivered: number;
   held: number;
+  /** Chats the message did not reach: stopped channel, user not approved, group not allowed. */
+  refused: number;
 }
 
 /** Posts `text` into a thread of `workspaceId`. `pushId` makes a retried call idempotent. */
@@ -40,14 +42,12 @@ export async function pushToThread(env: Env, db: Db, workspaceId: string, thread
     }
   }
 
-  let delivered = 0;
-  let held = 0;
+  const counts = { delivered: 0, held: 0, refused: 0 };
   for (const target of targets) {
-    const outcome = await channelStub(env, target.channelId).deliverPush(target.channelId, { pushId, ...target, threadId, text });
-    if (outcome === "delivered") delivered += 1;
-    if (outcome === "held") held += 1;
+    const { outcome } = await channelStub(env, target.channelId).deliverPush(target.channelId, { pushId, ...target, threadId, text });
+    counts[outcome] += 1;
   }
-  return { messageId, delivered, held };
+  return { messageId, ...counts };
 }
 
 /** Sends `text` directly to an approved user of one of the workspace's channels. */
@@ -58,7 +58,8 @@ export async function pushToUser(env: Env, db: Db, workspaceId: string, channelI
   if (!user) throw new ApiError(404, "user not found in this channel");
   if (user.state !== "approved") throw new ApiError(409, `user is ${user.state}; only approved users receive pushed messages`);
   if (!user.dmAddress) throw new ApiError(409, "this user has no direct chat with the bot yet");
-  await channelStub(env, channelId).deliverPush(channelId, { pushId, chatKey: directChatKey(user.providerUserId), address: user.dmAddress, text });
+  const result = await channelStub(env, channelId).deliverPush(channelId, { pushId, chatKey: directChatKey(user.providerUserId), address: user.dmAddress, text });
+  if (result.outcome === "refused") throw new ApiError(409, `not delivered: ${result.reason}`);
   return { delivered: 1 };
 }
 
