@@ -10,9 +10,13 @@ import { timingSafeEqual } from "../crypto/encoding";
 import { getDb } from "../db/client";
 import type { Env } from "../env";
 import { requireSecrets, sessionOf } from "../http/auth";
+import { limitBody } from "../http/body-limit";
 import { ApiError, readJson } from "../http/errors";
 
 const loginSchema = z.object({ token: z.string().max(1024) }).strict();
+
+/** A login body is `{ token }` of at most 1,024 characters; this leaves room for escaping. */
+const MAX_AUTH_BODY_BYTES = 8 * 1024;
 
 export const authRoutes = new Hono<{ Bindings: Env }>()
   // Answers carry the CSRF token or set the session: never cached by the browser or a proxy.
@@ -20,6 +24,8 @@ export const authRoutes = new Hono<{ Bindings: Env }>()
     await next();
     c.header("cache-control", "no-store");
   })
+  // Anyone can reach /auth: refuse a large body before it is read or parsed.
+  .use("*", limitBody(MAX_AUTH_BODY_BYTES))
   .post("/login", async (c) => {
     const secrets = requireSecrets(c.env);
     requireSameOrigin(c, c.env.PUBLIC_URL);
