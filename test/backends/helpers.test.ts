@@ -1,7 +1,8 @@
 // The shared backend helpers: SSE parsing across arbitrary chunk boundaries, <think> stripping,
 // the bounded transcript, and error text that never carries a secret.
 import { describe, expect, it } from "vitest";
-import { describeUrl, errorFromResponse, redact } from "../../worker/backends/http";
+import { describeUrl, errorFromResponse } from "../../worker/backends/http";
+import { redact } from "../../worker/backends/redact";
 import { readSse, SseParser, type SseEvent } from "../../worker/backends/sse";
 import { stripThink } from "../../worker/backends/think";
 import { buildChatMessages } from "../../worker/backends/transcript";
@@ -158,6 +159,37 @@ describe("error text", () => {
     expect(text).not.toContain("sk-pr");
     expect(text).not.toContain("abc.def");
     expect(text).toContain("[redacted]");
+  });
+
+  it("redacts a secret that crosses the clipping point: scrubbed whole first, clipped after", async () => {
+    const secret = "live_Q7fK2mZx9TbR4wLp8NcV1yHs6DgJ3aUe5XoB0tMiWqEr";
+    const call = { service: "the server", secrets: [secret], signal: new AbortController().signal };
+    // The secret starts 20 characters before the 300-character cut.
+    const body = `${"x".repeat(279)} ${secret} was refused`;
+    const message = (await errorFromResponse(new Response(body, { status: 401 }), call)).message;
+    expect(message).not.toContain(secret.slice(0, 8));
+    expect(message).toContain("[redacted]");
+    expect(redact(`${"y".repeat(290)} ${secret}`, [secret])).not.toContain(secret.slice(0, 8));
+    // A long body: whitespace collapses, so a secret cut off far into the raw text would show.
+    const padded = `x${" ".repeat(4080)}${secret}`;
+    expect((await errorFromResponse(new Response(padded, { status: 401 }), call)).message).not.toContain(secret.slice(0, 8));
+  });
+
+  it("redacts the URL-encoded and base64 forms of a secret", () => {
+    const secret = "p@ss/w0rd+key=42&x";
+    const base64 = btoa(secret);
+    const base64Url = base64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+    const forms = [
+      encodeURIComponent(secret),
+      encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+      new URLSearchParams({ k: secret }).toString().slice(2),
+      base64,
+      base64Url,
+    ];
+    for (const form of forms) {
+      const text = redact(`rejected credential ${form} for this account`, [secret]);
+      expect(text, form).toBe("rejected credential [redacted] for this account");
+    }
   });
 
   it("names only scheme and host of a URL (webhook paths carry tokens)", () => {

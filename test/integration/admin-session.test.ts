@@ -15,11 +15,11 @@ function clientAddress(): string {
   return `198.51.100.${clientCounter}`;
 }
 
-async function login(token = env.ADMIN_TOKEN!, headers: Record<string, string> = {}) {
+async function login(token = env.ADMIN_TOKEN!, headers: Record<string, string> = {}, body: BodyInit = JSON.stringify({ token })) {
   return worker("/auth/login", {
     method: "POST",
     headers: { "content-type": "application/json", origin: ORIGIN, "cf-connecting-ip": clientAddress(), ...headers },
-    body: JSON.stringify({ token }),
+    body,
   });
 }
 
@@ -73,6 +73,27 @@ describe("login", () => {
     const response = await login(env.ADMIN_TOKEN!, { origin: "https://evil.example" });
     expect(response.status).toBe(403);
     expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("refuses an oversized login body with 413 before reading it, with or without Content-Length", async () => {
+    const huge = JSON.stringify({ token: env.ADMIN_TOKEN, pad: "x".repeat(64 * 1024) });
+    const declared = await login(env.ADMIN_TOKEN!, {}, huge);
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ error: "request body too large" });
+    expect(declared.headers.get("cache-control")).toBe("no-store");
+
+    // A streamed body has no Content-Length: it is counted as it arrives and cut off at the limit.
+    const bytes = new TextEncoder().encode(huge);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 4096) controller.enqueue(bytes.slice(at, at + 4096));
+        controller.close();
+      },
+    });
+    const streamed = await login(env.ADMIN_TOKEN!, {}, stream);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toEqual({ error: "request body too large" });
+    expect(streamed.headers.get("set-cookie")).toBeNull();
   });
 
   it("reports the session to the page that holds the cookie", async () => {

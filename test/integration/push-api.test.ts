@@ -18,8 +18,8 @@ async function newKey(workspaceId = "ws_default", name = "alerts") {
 }
 
 /** A user with one conversation, so their thread exists and is active. */
-async function userWithThread() {
-  const channel = await startTelegramChannel();
+async function userWithThread(workspaceId = "ws_default") {
+  const channel = await startTelegramChannel({ workspaceId });
   const user = await approvedUser(channel);
   await deliver(channel, dmUpdate(user, "Watch the deploy"));
   await waitForTexts(channel.bot, user.id, 2);
@@ -117,5 +117,62 @@ describe("pushing messages", () => {
     const response = await push(`/threads/${threadId}/messages`, key.key, { text: "   " });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toMatch(/^text: /);
+  });
+});
+
+describe("idempotency keys", () => {
+  async function storedTexts(threadId: string): Promise<string[]> {
+    const rows = await env.DB.prepare("SELECT text FROM messages WHERE thread_id = ? AND id LIKE 'msg_push_%' ORDER BY created_at").bind(threadId).all<{ text: string }>();
+    return rows.results.map((row) => row.text);
+  }
+
+  it("belong to one workspace: another workspace's push with the same key is stored and delivered", async () => {
+    const mine = await userWithThread();
+    const theirsId = (await api("POST", "/workspaces", { name: "Theirs", backend: "echo" })).body.workspace.id as string;
+    const theirs = await userWithThread(theirsId);
+    const headers = { "idempotency-key": "deploy-42" };
+    expect((await push(`/threads/${mine.threadId}/messages`, (await newKey()).key, { text: "Mine" }, headers)).status).toBe(202);
+    const response = await push(`/threads/${theirs.threadId}/messages`, (await newKey(theirsId)).key, { text: "Theirs" }, headers);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ delivered: 1 });
+    expect(await storedTexts(theirs.threadId)).toEqual(["Theirs"]);
+    expect((await waitForTexts(theirs.channel.bot, theirs.user.id, 3))[2]).toBe("Theirs");
+  });
+
+  it("belong to one target: the same key for another thread or user is a new message", async () => {
+    const first = await userWithThread();
+    const second = await userWithThread();
+    const key = (await newKey()).key;
+    const headers = { "idempotency-key": "nightly-report" };
+    await push(`/threads/${first.threadId}/messages`, key, { text: "Report for the first" }, headers);
+    await push(`/threads/${second.threadId}/messages`, key, { text: "Report for the second" }, headers);
+    expect(await storedTexts(first.threadId)).toEqual(["Report for the first"]);
+    expect(await storedTexts(second.threadId)).toEqual(["Report for the second"]);
+
+    const [user] = (await api("GET", `/channels/${first.channel.id}/users`)).body.users;
+    const direct = await push(`/channels/${first.channel.id}/users/${user.id}/messages`, key, { text: "Report, directly" }, headers);
+    expect(direct.status).toBe(202);
+    await waitForTexts(first.channel.bot, first.user.id, 4);
+    expect(await sentTexts(first.channel.bot, first.user.id)).toContain("Report, directly");
+  });
+
+  it("are taken whole: keys made only of symbols do not collapse into one", async () => {
+    const { threadId } = await userWithThread();
+    const key = (await newKey()).key;
+    for (const [idempotencyKey, text] of [["!!!", "first"], ["???", "second"], ["!!!", "first again"]]) {
+      expect((await push(`/threads/${threadId}/messages`, key, { text }, { "idempotency-key": idempotencyKey! })).status).toBe(202);
+    }
+    expect(await storedTexts(threadId)).toEqual(["first", "second"]);
+  });
+
+  it("refuses an empty or overlong key with 400, and stores nothing", async () => {
+    const { threadId } = await userWithThread();
+    const key = (await newKey()).key;
+    for (const idempotencyKey of ["", "k".repeat(256)]) {
+      const response = await push(`/threads/${threadId}/messages`, key, { text: "x" }, { "idempotency-key": idempotencyKey });
+      expect(response.status, JSON.stringify(idempotencyKey)).toBe(400);
+      expect(((await response.json()) as { error: string }).error).toMatch(/^Idempotency-Key /);
+    }
+    expect(await storedTexts(threadId)).toEqual([]);
   });
 });

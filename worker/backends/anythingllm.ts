@@ -4,7 +4,8 @@
 // untouched — `@agent …` runs AnythingLLM's agent, slash presets expand server-side.
 import * as z from "zod";
 import { httpUrl, parseConfig, secretString } from "./config";
-import { backendFetch, bearer, errorFromResponse, readJsonBody, redact, toBackendError, type BackendCall } from "./http";
+import { backendFetch, bearer, errorFromResponse, readJsonBody, toBackendError, type BackendCall } from "./http";
+import { redact } from "./redact";
 import { progressReporter } from "./progress";
 import { readSse } from "./sse";
 import { stripThink } from "./think";

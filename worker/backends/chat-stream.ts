@@ -3,7 +3,8 @@
 // chunks, ending with `data: [DONE]`. Usage-only chunks (`choices: []` or null) and keep-alive
 // comments are skipped; an `{"error": …}` chunk (vLLM, OpenRouter mid-stream failures) fails the run.
 import * as z from "zod";
-import { errorText, redact, toBackendError, type BackendCall } from "./http";
+import { errorText, toBackendError, type BackendCall } from "./http";
+import { redact } from "./redact";
 import { readSse } from "./sse";
 import { BackendError } from "./types";
 

@@ -1,6 +1,7 @@
 // Outbound HTTP for backends: every request carries the run's AbortSignal, and every failure
 // becomes a BackendError whose message says what went wrong (for the log) without ever
 // containing a key, a token-bearing URL path or a query string.
+import { redact } from "./redact";
 import { BackendError } from "./types";
 
 /** Who a backend is talking to and what must never show up in an error message. */
@@ -13,9 +14,6 @@ export interface BackendCall {
   /** What a 401/403 means here, when it is not a refused API key (a webhook's signature). */
   refusedMeaning?: string;
 }
-
-/** Longest piece of a backend's error text we repeat in a log line. */
-const MAX_DETAIL_CHARS = 300;
 
 /** Fetches with the run's signal; network failures and aborts become BackendError. */
 export async function backendFetch(url: string, init: RequestInit, call: BackendCall): Promise<Response> {
@@ -65,22 +63,25 @@ export function statusMeaning(status: number): string {
   return "";
 }
 
-/** Extracts the most useful error text from a response body (bounded; never throws). */
+/**
+ * Extracts the most useful error text from a response body (never throws). Neither clipped nor
+ * redacted: the caller redacts the whole text and clips after, so no key is ever cut in two.
+ */
 export async function readErrorDetail(response: Response): Promise<string> {
   let body: string;
   try {
-    body = (await response.text()).slice(0, 4096).trim();
+    body = (await response.text()).trim();
   } catch {
     return "";
   }
   if (!body) return "";
   try {
     const detail = errorText(JSON.parse(body));
-    if (detail) return clip(detail);
+    if (detail) return detail;
   } catch {
     // Not JSON: use the text itself unless it is an HTML error page.
   }
-  return /^\s*</.test(body) ? "" : clip(body);
+  return /^\s*</.test(body) ? "" : body;
 }
 
 /** The human part of the error shapes backends use. */
@@ -102,22 +103,6 @@ export function errorText(value: unknown): string {
     }
   }
   return "";
-}
-
-/**
- * Removes secrets from text we repeat: the configured secret values themselves, and anything
- * shaped like a key (OpenAI echoes a masked key in its 401 message) or a bearer token.
- */
-export function redact(text: string, secrets: readonly unknown[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (typeof secret === "string" && secret.length >= 4) result = result.split(secret).join("[redacted]");
-  }
-  return clip(
-    result
-      .replace(/\b(?:sk|rk)[-_][A-Za-z0-9_*.-]{4,}/gi, "[redacted]")
-      .replace(/\bBearer\s+\S+/gi, "Bearer [redacted]"),
-  );
 }
 
 /** Scheme and host only: paths and queries of webhook URLs often carry tokens. */
@@ -153,9 +138,4 @@ export async function readJsonBody(response: Response, call: BackendCall): Promi
   } catch {
     throw new BackendError(`${call.service} answered ${response.status} with something that is not JSON`);
   }
-}
-
-function clip(text: string): string {
-  const oneLine = text.replace(/\s+/g, " ").trim();
-  return oneLine.length > MAX_DETAIL_CHARS ? `${oneLine.slice(0, MAX_DETAIL_CHARS - 1)}…` : oneLine;
 }

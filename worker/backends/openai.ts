@@ -4,7 +4,8 @@
 import * as z from "zod";
 import { readChatStream } from "./chat-stream";
 import { httpUrl, parseConfig, secretString } from "./config";
-import { backendFetch, bearer, errorFromResponse, errorText, joinUrl, readJsonBody, redact, type BackendCall } from "./http";
+import { backendFetch, bearer, errorFromResponse, errorText, joinUrl, readJsonBody, type BackendCall } from "./http";
+import { redact } from "./redact";
 import { progressReporter } from "./progress";
 import { stripThink } from "./think";
 import { buildChatMessages, contextLimits, historyTurnsOf, transcriptFields, transcriptSettings } from "./transcript";

@@ -5,7 +5,8 @@
 //   X-Switchboard-Signature: v1=<hex HMAC-SHA256(signingSecret, timestamp + "." + raw body)>
 import * as z from "zod";
 import { httpUrl, parseConfig, secretString } from "./config";
-import { backendFetch, describeUrl, errorFromResponse, redact, toBackendError, type BackendCall } from "./http";
+import { backendFetch, describeUrl, errorFromResponse, toBackendError, type BackendCall } from "./http";
+import { redact } from "./redact";
 import { BackendError, type AgentBackend, type AgentRequest } from "./types";
 
 const LABEL = "Webhook";

@@ -194,12 +194,20 @@ export const adminSessions = sqliteTable(
   (t) => [index("admin_sessions_expires_idx").on(t.expiresAt)],
 );
 
-/** Admin login attempts per client (hashed address) in a fixed window: the login rate limit. */
-export const loginAttempts = sqliteTable("login_attempts", {
-  clientKey: text("client_key").primaryKey(),
-  windowStart: integer("window_start").notNull(),
-  attempts: integer("attempts").notNull(),
-});
+/**
+ * Attempts to present ADMIN_TOKEN (logins and bearer tokens) per client (hashed address), plus
+ * one row for all clients together, in a fixed window: the admin-token rate limit.
+ */
+export const loginAttempts = sqliteTable(
+  "login_attempts",
+  {
+    clientKey: text("client_key").primaryKey(),
+    windowStart: integer("window_start").notNull(),
+    attempts: integer("attempts").notNull(),
+  },
+  // Ended windows are swept on every attempt.
+  (t) => [index("login_attempts_window_idx").on(t.windowStart)],
+);
 
 /** Push-API keys, one set per workspace. Only a SHA-256 of the key is stored; it is shown once. */
 export const workspaceApiKeys = sqliteTable(

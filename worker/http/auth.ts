@@ -9,6 +9,7 @@ import { timingSafeEqual } from "../crypto/encoding";
 import { getDb } from "../db/client";
 import { missingSecrets, type Env } from "../env";
 import { ApiError } from "./errors";
+import { countTokenAttempt } from "./token-limit";
 
 /** Throws 503 naming the missing secrets; afterwards both secrets are known to be set. */
 export function requireSecrets(env: Env): SessionSecrets {
@@ -30,9 +31,12 @@ export const requireAdmin: MiddlewareHandler<{ Bindings: Env }> = async (c, next
   const secrets = requireSecrets(c.env);
   const header = c.req.header("authorization");
   if (header !== undefined) {
-    // A bearer token is never sent by a browser on its own, so it needs no CSRF check.
+    // A bearer token is never sent by a browser on its own, so it needs no CSRF check. It is
+    // rate-limited like the login: otherwise /api would be the place to guess ADMIN_TOKEN.
     const token = header.startsWith("Bearer ") ? header.slice(7) : "";
+    const refund = await countTokenAttempt(c, secrets, "too many failed admin token attempts");
     if (!token || !timingSafeEqual(token, secrets.ADMIN_TOKEN)) throw new ApiError(401, "missing or wrong admin token");
+    await refund();
     return next();
   }
   const session = await sessionOf(c, secrets);

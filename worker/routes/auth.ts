@@ -3,16 +3,19 @@ import { Hono } from "hono";
 import * as z from "zod";
 import { clearSessionCookie, writeSessionCookie } from "../auth/cookies";
 import { requireCsrf, requireSameOrigin } from "../auth/csrf";
-import { clearLoginAttempts, clientKeyOf, countLoginAttempt } from "../auth/login-limiter";
-import { sessionKey } from "../auth/session-keys";
 import { createSession, endSession } from "../auth/sessions";
 import { timingSafeEqual } from "../crypto/encoding";
 import { getDb } from "../db/client";
 import type { Env } from "../env";
 import { requireSecrets, sessionOf } from "../http/auth";
+import { limitBody } from "../http/body-limit";
 import { ApiError, readJson } from "../http/errors";
+import { countTokenAttempt } from "../http/token-limit";
 
 const loginSchema = z.object({ token: z.string().max(1024) }).strict();
+
+/** A login body is `{ token }` of at most 1,024 characters; this leaves room for escaping. */
+const MAX_AUTH_BODY_BYTES = 8 * 1024;
 
 export const authRoutes = new Hono<{ Bindings: Env }>()
   // Answers carry the CSRF token or set the session: never cached by the browser or a proxy.
@@ -20,25 +23,19 @@ export const authRoutes = new Hono<{ Bindings: Env }>()
     await next();
     c.header("cache-control", "no-store");
   })
+  // Anyone can reach /auth: refuse a large body before it is read or parsed.
+  .use("*", limitBody(MAX_AUTH_BODY_BYTES))
   .post("/login", async (c) => {
     const secrets = requireSecrets(c.env);
     requireSameOrigin(c, c.env.PUBLIC_URL);
     const { token } = await readJson(c, loginSchema);
-    const db = getDb(c.env.DB);
-    const clientKey = await clientKeyOf(c.req.raw.headers, await sessionKey(secrets.ADMIN_TOKEN, secrets.ENCRYPTION_KEY));
-    const verdict = await countLoginAttempt(db, clientKey);
-    if (!verdict.allowed) {
-      c.header("retry-after", String(verdict.retryAfterSeconds));
-      const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
-      throw new ApiError(429, `too many login attempts; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`, {
-        retryAfterSeconds: verdict.retryAfterSeconds,
-      });
-    }
+    // The admin UI shows the rest of this message after "too many login attempts; ".
+    const refund = await countTokenAttempt(c, secrets, "too many login attempts");
     if (!timingSafeEqual(token.trim(), secrets.ADMIN_TOKEN)) {
       throw new ApiError(401, "wrong admin token");
     }
-    await clearLoginAttempts(db, clientKey);
-    const { session, cookie } = await createSession(secrets, db);
+    await refund();
+    const { session, cookie } = await createSession(secrets, getDb(c.env.DB));
     writeSessionCookie(c, cookie, session.expiresAt);
     return c.json({ authenticated: true, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
   })

@@ -2,6 +2,7 @@
 // active, held as a missed reply for its owner otherwise), or send it straight to a channel user.
 import { and, eq } from "drizzle-orm";
 import { directChatKey } from "../core/types";
+import { sha256Hex } from "../crypto/encoding";
 import { newId } from "../crypto/random";
 import { getChannel } from "../db/channels";
 import type { Db } from "../db/client";
@@ -20,10 +21,11 @@ export interface PushResult {
   refused: number;
 }
 
-/** Posts `text` into a thread of `workspaceId`. `pushId` makes a retried call idempotent. */
-export async function pushToThread(env: Env, db: Db, workspaceId: string, threadId: string, text: string, pushId: string): Promise<PushResult> {
+/** Posts `text` into a thread of `workspaceId`. An `idempotencyKey` makes a retried call deliver once. */
+export async function pushToThread(env: Env, db: Db, workspaceId: string, threadId: string, text: string, idempotencyKey?: string): Promise<PushResult> {
   const thread = await getThread(db, threadId);
   if (!thread || thread.workspaceId !== workspaceId) throw new ApiError(404, "thread not found in this workspace");
+  const pushId = await pushIdFor(workspaceId, `thread:${threadId}`, idempotencyKey);
   const messageId = `msg_push_${pushId}`;
   await db.batch([appendMessageQuery(db, { id: messageId, threadId, role: "assistant", text, channelId: null }), touchThreadQuery(db, threadId)]);
 
@@ -51,20 +53,30 @@ export async function pushToThread(env: Env, db: Db, workspaceId: string, thread
 }
 
 /** Sends `text` directly to an approved user of one of the workspace's channels. */
-export async function pushToUser(env: Env, db: Db, workspaceId: string, channelId: string, userId: string, text: string, pushId: string) {
+export async function pushToUser(env: Env, db: Db, workspaceId: string, channelId: string, userId: string, text: string, idempotencyKey?: string) {
   const channel = await getChannel(db, channelId);
   if (!channel || channel.workspaceId !== workspaceId) throw new ApiError(404, "channel not found in this workspace");
   const user = await getUser(db, channelId, userId);
   if (!user) throw new ApiError(404, "user not found in this channel");
   if (user.state !== "approved") throw new ApiError(409, `user is ${user.state}; only approved users receive pushed messages`);
   if (!user.dmAddress) throw new ApiError(409, "this user has no direct chat with the bot yet");
+  const pushId = await pushIdFor(workspaceId, `user:${channelId}:${userId}`, idempotencyKey);
   const result = await channelStub(env, channelId).deliverPush(channelId, { pushId, chatKey: directChatKey(user.providerUserId), address: user.dmAddress, text });
   if (result.outcome === "refused") throw new ApiError(409, `not delivered: ${result.reason}`);
   return { delivered: 1 };
 }
 
-export function newPushId(idempotencyKey: string | undefined): string {
-  return idempotencyKey ? `k${idempotencyKey.replace(/[^A-Za-z0-9_-]/g, "").slice(0, 64)}` : newId("push").slice(5);
+/**
+ * The id that de-duplicates a push (stored message, outbox, held reply): random without an
+ * idempotency key. With one, a SHA-256 of workspace, target and the key as sent: a retry of the
+ * same push is recognised, while the same key from another workspace or for another thread or
+ * user is a new push, and no two keys collapse into one (as they would if the key were cut down
+ * to safe characters instead).
+ */
+async function pushIdFor(workspaceId: string, target: string, idempotencyKey: string | undefined): Promise<string> {
+  if (idempotencyKey === undefined) return newId("push").slice(5);
+  // JSON keeps the parts apart: no choice of ids and key can make two different triples one.
+  return `k${await sha256Hex(JSON.stringify([workspaceId, target, idempotencyKey]))}`;
 }
 
 function splitOwnerKey(ownerKey: string): [string, string] {
