@@ -19,6 +19,8 @@ export default defineConfig({
                 ADMIN_TOKEN: "test-admin-token",
                 ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE=",
                 PUBLIC_URL: "https://switchboard.example",
+                BRIDGE_SECRET: "test-bridge-secret",
+                BRIDGE_RUNS_IN: "external",
                 TELEGRAM_API_BASE: inject("telegramApiBase"),
                 FAKES_BASE: inject("fakesBase"),
               },

@@ -10,7 +10,7 @@ import type { LogLevel } from "../worker/db/logs";
 import type { Env } from "../worker/env";
 import { ProviderError } from "../worker/providers/errors";
 import { jsonAck, type InboundEvent, type InboundRequest, type ProviderAck, type SetupGuide } from "../worker/providers/types";
-import { applyLogin, storeCredentials, type LoginQr } from "./channel/login";
+import { applyLogin, clearCredentials, storeCredentials, withCredentialEntries, type AccountConflict, type LoginQr } from "./channel/login";
 import { decidePairing, deliverPush, type OperationResult, type PushDelivery, type PushOutcome } from "./channel/admin-decisions";
 import { handleInbound } from "./channel/conversation";
 import { ReplySink, type ChannelDeps } from "./channel/deps";
@@ -33,7 +33,16 @@ export interface StatusView {
   reason: string | null;
 }
 
-export type { OperationResult, PushDelivery, PushOutcome };
+export type { AccountConflict, LoginQr, OperationResult, PushDelivery, PushOutcome };
+
+/** What the wizard polls while a QR provider logs in. */
+export interface LoginView {
+  qr: LoginQr | null;
+  status: ChannelStatus;
+  reason: string | null;
+  /** The login connected an account another channel holds (start with `force` to move it). */
+  conflict: AccountConflict | null;
+}
 
 /** How often reading a channel may ask the provider for its delivery status. */
 const PROBE_INTERVAL_MS = 30_000;
@@ -132,7 +141,7 @@ export class ChannelDO extends DurableObject<Env> {
         await applyLogin(this.loginDeps(runtime), event.login);
         return;
       case "credentials":
-        await storeCredentials(this.loginDeps(runtime), event.credentials);
+        await storeCredentials(this.loginDeps(runtime), event.credentials, event.merge, event.removed);
         return;
       case "message":
         break;
@@ -162,10 +171,16 @@ export class ChannelDO extends DurableObject<Env> {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Connects the provider (registers or shows the webhook URL, or begins a QR login) and reports the new status. */
-  async start(channelId: string, publicUrl: string): Promise<StatusView> {
+  /**
+   * Connects the provider (registers or shows the webhook URL, or begins a QR login) and reports
+   * the new status. `force`: a QR login may take its account from another channel.
+   */
+  async start(channelId: string, publicUrl: string, options: { force?: boolean } = {}): Promise<StatusView> {
     this.remember(channelId);
     const runtime = await this.requireRuntime();
+    if (options.force) this.store.put("forceAccount", true);
+    else this.store.delete("forceAccount");
+    this.store.delete("accountConflict");
     await this.setStatus("starting", null);
     const webhookUrl = webhookUrlOf(publicUrl, runtime.row.provider, channelId);
     try {
@@ -177,6 +192,9 @@ export class ChannelDO extends DurableObject<Env> {
       } else if (result.mode === "login") {
         this.log("info", "channel.started", "Started; waiting for the QR login");
         await this.setStatus("awaiting-login", "waiting for the QR code to be scanned");
+      } else if (result.mode === "resume") {
+        this.log("info", "channel.started", "Started; resuming the saved session");
+        if (runtime.row.status === "starting") await this.setStatus("starting", "resuming the saved session");
       } else if (this.store.get("lastVerifiedAt")) {
         // The admin pasted the URL before: the provider has already called it.
         this.log("info", "channel.started", `Started; ${runtime.adapter.label} delivers to ${webhookUrl}`);
@@ -207,7 +225,7 @@ export class ChannelDO extends DurableObject<Env> {
     this.store.delete("awaitingFirstDelivery");
     this.store.delete("loginQr");
     try {
-      await runtime.adapter.disconnect(runtime.context);
+      await runtime.adapter.disconnect(runtime.context, "stop");
       this.log("info", "channel.stopped", `Stopped: ${reason}`);
     } catch (error) {
       // Stopping must always work locally; say that the provider may still deliver.
@@ -230,7 +248,58 @@ export class ChannelDO extends DurableObject<Env> {
   async loginQr(channelId: string): Promise<LoginQr | null> {
     this.remember(channelId);
     const qr = this.store.get<LoginQr>("loginQr");
-    return qr && qr.expiresAt > Date.now() ? qr : null;
+    return qr && qr.expiresAt > Date.now() && this.loaded?.row.status === "awaiting-login" ? qr : null;
+  }
+
+  /** The login as the wizard shows it: the QR, the status, a conflict with another channel. */
+  async loginView(channelId: string): Promise<LoginView> {
+    const qr = await this.loginQr(channelId);
+    const runtime = await this.requireRuntime();
+    return { qr, status: runtime.row.status, reason: runtime.row.statusReason, conflict: this.store.get<AccountConflict>("accountConflict") ?? null };
+  }
+
+  /** QR providers: forgets the saved session, unlinks it, and begins a new QR login; settings stay. */
+  async relogin(channelId: string, publicUrl: string, options: { force?: boolean } = {}): Promise<StatusView> {
+    this.remember(channelId);
+    const runtime = await this.requireRuntime();
+    await runtime.adapter.disconnect(runtime.context, "logout").catch(() => undefined);
+    await clearCredentials(this.loginDeps(runtime));
+    this.store.delete("loginQr");
+    this.log("info", "login.relogin", "Relogin: the saved session was removed; a new QR login begins");
+    return this.start(channelId, publicUrl, options);
+  }
+
+  /** The bridge has been gone past its grace period: a channel that should run says so. */
+  async bridgeOffline(channelId: string, reason: string): Promise<void> {
+    this.remember(channelId);
+    const runtime = await this.runtime();
+    if (!runtime || !["running", "starting", "awaiting-login"].includes(runtime.row.status)) return;
+    this.log("error", "channel.bridge_offline", `No bridge: ${reason}`);
+    await this.setStatus("error", reason);
+    this.store.put("errorKind", "delivery");
+    await this.flushLogs();
+  }
+
+  /**
+   * The bridge (re)connected and asks for this channel's session: started again unless the channel
+   * was stopped or needs the admin (logged out, replaced, account conflict). False: not resumed.
+   */
+  async resumeBridgeSession(channelId: string): Promise<boolean> {
+    this.remember(channelId);
+    const runtime = await this.runtime();
+    if (!runtime || runtime.adapter.connection !== "qr") return false;
+    const { status } = runtime.row;
+    const resumable = status === "running" || status === "starting" || status === "awaiting-login" || (status === "error" && this.store.get("errorKind") === "delivery");
+    if (!resumable) return false;
+    const webhookUrl = webhookUrlOf(this.env.PUBLIC_URL || "https://bridge.invalid", runtime.row.provider, channelId);
+    try {
+      const result = await runtime.adapter.connect(runtime.context, webhookUrl);
+      this.log("info", "channel.resumed", result.mode === "resume" ? "The bridge reconnected; resuming the saved session" : "The bridge reconnected; the QR login begins again");
+    } catch (error) {
+      this.log("warn", "channel.resume_failed", `The bridge could not resume the session: ${(error as Error).message}`);
+    }
+    await this.flushLogs();
+    return true;
   }
 
   /** Asks the provider how delivery is going and records an honest status. */
@@ -252,8 +321,9 @@ export class ChannelDO extends DurableObject<Env> {
   async destroy(channelId: string): Promise<void> {
     this.remember(channelId);
     const runtime = await this.runtime();
-    if (runtime && runtime.row.status !== "stopped") {
-      await runtime.adapter.disconnect(runtime.context).catch(() => undefined);
+    if (runtime && (runtime.row.status !== "stopped" || runtime.adapter.connection === "qr")) {
+      // A QR session is logged out, so the linked device disappears from the phone too.
+      await runtime.adapter.disconnect(runtime.context, "logout").catch(() => undefined);
     }
     await deleteChannelData(this.db, channelId);
     this.runtimePromise = null;
@@ -329,8 +399,9 @@ export class ChannelDO extends DurableObject<Env> {
     if (!channelId) return Promise.resolve(null);
     if (!this.runtimePromise) {
       this.runtimePromise = loadRuntime(this.env, this.db, channelId).then(
-        (runtime) => {
+        async (runtime) => {
           if (!runtime) this.runtimePromise = null; // not created yet, or deleted: ask again next time
+          else await withCredentialEntries(this.env, this.store, runtime);
           this.loaded = runtime;
           return runtime;
         },
@@ -382,6 +453,10 @@ export class ChannelDO extends DurableObject<Env> {
       store: this.store,
       log: (level: LogLevel, event: string, message: string) => this.log(level, event, message),
       setStatus: (status: ChannelStatus, reason: string | null) => this.setStatus(status, reason),
+      stopOther: async (channelId: string, reason: string) => {
+        await this.env.CHANNEL.getByName(channelId).stop(channelId, reason);
+      },
+      pauseSession: () => runtime.adapter.disconnect(runtime.context, "stop").catch(() => undefined),
     };
   }
 

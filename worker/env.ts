@@ -1,5 +1,7 @@
 // The Worker's bindings. Secrets are listed by name in `requiredSecrets` so a missing one is
 // reported with a 503 and a hint rather than a crash deep inside a request.
+import type { BridgeContainer } from "../durable-objects/bridge-container";
+import type { BridgeHubDO } from "../durable-objects/bridge-hub";
 import type { ChannelDO } from "../durable-objects/channel-do";
 import type { BackendEnv } from "./backends/types";
 
@@ -8,6 +10,14 @@ export interface Env {
   DB: D1Database;
   /** One ChannelDO per channel plugin, addressed by channel id. */
   CHANNEL: DurableObjectNamespace<ChannelDO>;
+  /** The Worker's end of the bridge link (one object, "hub"): WhatsApp and Zalo Personal sessions. */
+  BRIDGE_HUB: DurableObjectNamespace<BridgeHubDO>;
+  /** The bridge as a Cloudflare Container (absent or unused when BRIDGE_RUNS_IN is "external"). */
+  BRIDGE_CONTAINER?: DurableObjectNamespace<BridgeContainer>;
+  /** "container" (default: the hub starts BridgeContainer) or "external" (a bridge on any Docker host, or `npm run dev`). */
+  BRIDGE_RUNS_IN?: string;
+  /** Shared secret the bridge presents and signs its event batches with (secret). */
+  BRIDGE_SECRET?: string;
   /** Bearer token for /api (secret). */
   ADMIN_TOKEN?: string;
   /** Base64 of 32 random bytes, or a passphrase (HKDF-derived): encrypts stored credentials (secret). */

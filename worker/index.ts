@@ -1,5 +1,6 @@
 // The Worker: one Hono app, mounted in order — security headers on everything, the public health
-// check, provider webhooks (each verified by its channel), the push API (workspace API keys),
+// check, provider webhooks (each verified by its channel), the bridge link (BRIDGE_SECRET), the
+// push API (workspace API keys),
 // the admin login (/auth), the admin API
 // (bearer token or session cookie), and last the admin UI's pages and assets.
 import { Hono } from "hono";
@@ -9,16 +10,20 @@ import { securityHeaders } from "./http/security-headers";
 import { adminUiRoutes } from "./routes/admin-ui";
 import { apiRoutes } from "./routes/api";
 import { authRoutes } from "./routes/auth";
+import { bridgeRoutes } from "./routes/bridge";
 import { healthRoutes } from "./routes/health";
 import { pushRoutes } from "./routes/push";
 import { webhookRoutes } from "./routes/webhooks";
 
+export { BridgeContainer } from "../durable-objects/bridge-container";
+export { BridgeHubDO } from "../durable-objects/bridge-hub";
 export { ChannelDO } from "../durable-objects/channel-do";
 
 const app = new Hono<{ Bindings: Env }>()
   .use("*", securityHeaders)
   .route("/", healthRoutes)
   .route("/", webhookRoutes)
+  .route("/", bridgeRoutes)
   .route("/push/v1", pushRoutes)
   .route("/auth", authRoutes)
   .route("/api", apiRoutes)

@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS log_buffer (
   created_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS credential_entries (name TEXT PRIMARY KEY, sealed TEXT NOT NULL);
 `;
 
 /** Inbound events are remembered this long after processing, to recognise late redeliveries. */
@@ -348,6 +349,25 @@ export class LocalStore {
 
   dropLogs(upTo: number): void {
     this.sql.exec("DELETE FROM log_buffer WHERE seq <= ?", upTo);
+  }
+
+  // --- credential entries (a bridge session's state, each entry sealed on its own) ---
+
+  credentialEntries(): { name: string; sealed: string }[] {
+    if (!this.ready) return [];
+    return this.sql.exec<{ name: string; sealed: string }>("SELECT name, sealed FROM credential_entries").toArray();
+  }
+
+  putCredentialEntry(name: string, sealed: string): void {
+    this.sql.exec("INSERT INTO credential_entries (name, sealed) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET sealed = excluded.sealed", name, sealed);
+  }
+
+  deleteCredentialEntry(name: string): void {
+    this.sql.exec("DELETE FROM credential_entries WHERE name = ?", name);
+  }
+
+  clearCredentialEntries(): void {
+    if (this.ready) this.sql.exec("DELETE FROM credential_entries");
   }
 
   // --- key/values ---

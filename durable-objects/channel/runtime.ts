@@ -31,15 +31,17 @@ export async function loadRuntime(env: Env, db: Db, channelId: string): Promise<
   const key = env.ENCRYPTION_KEY!;
   const secrets = await openChannelSecrets(key, channelId, row.credentialsEnc);
   const workspace = await backendWorkspaceOf(key, workspaceRow);
+  const settings = readSettings(row.settings);
   return {
     row,
     adapter: getProvider(row.provider),
-    settings: readSettings(row.settings),
+    settings,
     context: {
       channelId,
       credentials: secrets.credentials,
       webhookSecret: secrets.webhookSecret,
       account: { id: row.accountId, name: row.accountName ?? "", details: row.accountInfo },
+      settings,
       env,
     },
     workspace: { ...workspace, backend: workspaceRow.backend, agents: workspaceRow.agents },

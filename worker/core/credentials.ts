@@ -17,6 +17,15 @@ export function openChannelSecrets(key: string, channelId: string, sealed: strin
   return openJson<SealedChannelSecrets>(key, `channel:${channelId}`, sealed);
 }
 
+/** One entry of a bridge session's state (kept in the ChannelDO), bound to its channel and name. */
+export function sealCredentialEntry(key: string, channelId: string, name: string, value: string): Promise<string> {
+  return sealJson(key, `channel:${channelId}:entry:${name}`, value);
+}
+
+export function openCredentialEntry(key: string, channelId: string, name: string, sealed: string): Promise<string> {
+  return openJson<string>(key, `channel:${channelId}:entry:${name}`, sealed);
+}
+
 export function sealWorkspaceSecrets(key: string, workspaceId: string, secrets: Record<string, string>): Promise<string> {
   return sealJson(key, `workspace:${workspaceId}`, secrets);
 }

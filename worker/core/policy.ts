@@ -8,6 +8,10 @@ export const accessSettingsSchema = z.object({
   /** Provider chat ids of the groups allowed under the `allowlist` group policy. */
   allowedGroups: z.array(z.string()).default([]),
   requireMention: z.boolean().default(true),
+  /** Provider user ids let in under the `allowlist` DM policy besides approved users (picked from a directory). */
+  allowedUsers: z.array(z.string()).default([]),
+  /** Per-group overrides of `requireMention`, by provider chat id (providers with a group directory). */
+  groupRequireMention: z.record(z.string(), z.boolean()).default({}),
 });
 export type AccessSettings = z.infer<typeof accessSettingsSchema>;
 
@@ -30,7 +34,7 @@ export function decideAccess(settings: AccessSettings, message: InboundMessage, 
     if (settings.groupPolicy === "allowlist" && !settings.allowedGroups.includes(message.chat.id)) {
       return { action: "drop", reason: `group ${message.chat.id} is not on the allowlist` };
     }
-    if (settings.requireMention && !message.addressedToBot) {
+    if ((settings.groupRequireMention[message.chat.id] ?? settings.requireMention) && !message.addressedToBot) {
       return { action: "drop", reason: "group message does not mention the bot (require mention is on)" };
     }
     if (userState === "disabled") return { action: "refuse", reason: "user is disabled", notice: "disabled" };
@@ -40,6 +44,7 @@ export function decideAccess(settings: AccessSettings, message: InboundMessage, 
   if (settings.dmPolicy === "disabled") return { action: "drop", reason: "direct messages are disabled for this channel" };
   if (userState === "disabled") return { action: "refuse", reason: "user is disabled", notice: "disabled" };
   if (userState === "approved" || settings.dmPolicy === "open") return { action: "allow" };
+  if (settings.dmPolicy === "allowlist" && settings.allowedUsers.includes(message.sender.id)) return { action: "allow" };
   if (settings.dmPolicy === "allowlist") return { action: "refuse", reason: "user is not on the allowlist", notice: "not-allowed" };
   return { action: "pair" };
 }

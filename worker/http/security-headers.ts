@@ -30,5 +30,7 @@ const HEADERS: [string, string][] = [
 
 export const securityHeaders: MiddlewareHandler = async (c, next) => {
   await next();
+  // A WebSocket upgrade (the bridge link) answers with immutable headers and carries no page.
+  if (c.res.status === 101) return;
   for (const [name, value] of HEADERS) c.res.headers.set(name, value);
 };

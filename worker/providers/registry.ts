@@ -1,9 +1,11 @@
 // Providers by id. Later providers (slack, discord, zalo-oa, …) register here.
 import { telegramAdapter } from "./telegram/adapter";
 import type { ProviderAdapter } from "./types";
+import { whatsappAdapter } from "./whatsapp/adapter";
 
 const adapters: Record<string, ProviderAdapter> = {
   [telegramAdapter.id]: telegramAdapter,
+  [whatsappAdapter.id]: whatsappAdapter,
 };
 
 /** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
@@ -21,7 +23,6 @@ export const upcomingProviders: { id: string; label: string; connection: "token"
   { id: "slack", label: "Slack", connection: "token" },
   { id: "discord", label: "Discord", connection: "token" },
   { id: "zalo-oa", label: "Zalo OA", connection: "token" },
-  { id: "whatsapp", label: "WhatsApp", connection: "qr" },
   { id: "zalo-personal", label: "Zalo Personal", connection: "qr" },
   { id: "wechat", label: "WeChat", connection: "qr" },
   { id: "lark", label: "Lark / Feishu", connection: "token" },

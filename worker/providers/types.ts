@@ -3,7 +3,9 @@
 // (the Worker receives HTTP) and bridge providers (a socket in the bridge forwards events): both
 // arrive as an InboundRequest and leave as the same outbound calls.
 import type * as z from "zod";
+import type { Directory } from "../bridge/protocol";
 import type { CommandSyntax } from "../core/commands";
+import type { ChannelSettings } from "../core/settings";
 import type { InboundMessage } from "../core/types";
 
 /** Configuration a provider reads from the Worker environment (API bases for fakes/self-hosting). */
@@ -15,6 +17,8 @@ export interface ProviderEnv {
   LARK_API_BASE?: string;
   DINGTALK_API_BASE?: string;
   WECHAT_API_BASE?: string;
+  /** Shared secret of the bridge link (bridge providers sign their event batches with it). */
+  BRIDGE_SECRET?: string;
 }
 
 /** The connected account, as the credential test (or a QR login) found it. */
@@ -34,6 +38,8 @@ export interface ChannelContext {
   /** Per-channel random secret: a webhook token the provider echoes back, or our part of a URL. */
   webhookSecret: string;
   account: AccountInfo;
+  /** The channel's settings (access control and provider options such as WhatsApp self-chat). */
+  settings: ChannelSettings;
   env: ProviderEnv;
 }
 
@@ -67,11 +73,16 @@ export const OK_ACK: ProviderAck = jsonAck({ ok: true });
 
 /** A QR provider's login progress (bridge sessions). */
 export type LoginEvent =
-  /** Show this QR (its text payload) to the admin; it is replaced before `expiresAt`. */
-  | { state: "qr"; qr: string; expiresAt: number }
+  /**
+   * Show this QR (its text payload) to the admin; it is replaced before `expiresAt`. `image` is a
+   * data: URL for libraries that hand out a picture of the QR instead of its text (zca-js).
+   */
+  | { state: "qr"; qr: string; expiresAt: number; image?: string }
   | { state: "connected"; account: AccountInfo }
   /** The session ended on the provider's side: the admin must log in again. */
-  | { state: "logged-out"; reason: string };
+  | { state: "logged-out"; reason: string }
+  /** The connection dropped: `reconnecting` (with back-off) or given up (another client took over). */
+  | { state: "disconnected"; reason: string; reconnecting: boolean };
 
 /** One thing an inbound request tells the channel. */
 export type InboundEvent =
@@ -79,8 +90,12 @@ export type InboundEvent =
   /** A valid delivery we do not act on (edits, joins, other bots): acknowledged and logged. */
   | { kind: "ignored"; eventId?: string; reason: string }
   | { kind: "login"; login: LoginEvent }
-  /** The provider issued new credentials (a refreshed session): stored encrypted, replacing the old. */
-  | { kind: "credentials"; credentials: Record<string, string> };
+  /**
+   * The provider issued new credentials (a refreshed session): stored encrypted, replacing the old.
+   * With `merge`, only the entries given change and `removed` ones are deleted (a bridge
+   * session's signal keys change a few at a time): each entry is sealed on its own.
+   */
+  | { kind: "credentials"; credentials: Record<string, string>; merge?: boolean; removed?: string[] };
 
 /** An adapter's reading of one inbound request: the acknowledgement, and zero or more events. */
 export interface ParsedInbound {
@@ -95,7 +110,9 @@ export type ConnectResult =
   /** The admin pastes our URL into the provider's console; the channel page shows it and the steps. */
   | { mode: "manual" }
   /** A QR login has begun in the bridge; `login` events follow. */
-  | { mode: "login" };
+  | { mode: "login" }
+  /** A saved session is resuming in the bridge (no QR needed); `login` events follow. */
+  | { mode: "resume" };
 
 /** Where replies go, encoded by the adapter (a chat id, `channel` + `thread_ts`, an interaction token…). */
 export type ReplyAddress = string;
@@ -154,13 +171,18 @@ export interface ProviderAdapter {
   readonly threadedReplies: boolean;
   /** The provider can list the account's groups, so allowlists are picked rather than typed. */
   readonly groupDirectory: boolean;
+  /** The linked account's own chat can be used as an entry point (WhatsApp "Message yourself"). */
+  readonly selfChat?: boolean;
 
   /** Calls the provider to validate credentials; throws CredentialError with the provider's answer. */
   testCredentials(credentials: Record<string, string>, env: ProviderEnv): Promise<AccountInfo>;
   /** Connects inbound delivery to `webhookUrl` (or says the admin must). */
   connect(channel: ChannelContext, webhookUrl: string): Promise<ConnectResult>;
-  /** Disconnects inbound delivery, best effort on the provider's side. */
-  disconnect(channel: ChannelContext): Promise<void>;
+  /**
+   * Disconnects inbound delivery, best effort on the provider's side. `logout` (channel deleted,
+   * relogin) also ends a QR session on the provider's side, so the linked device disappears.
+   */
+  disconnect(channel: ChannelContext, how?: "stop" | "logout"): Promise<void>;
   /** Checks the request's authenticity (secret, signature, timestamp window); must be constant-time. */
   verify(channel: ChannelContext, request: InboundRequest): Promise<boolean>;
   /** Reads a verified request; throws on a malformed body. */
@@ -178,6 +200,8 @@ export interface ProviderAdapter {
   sendTyping?(channel: ChannelContext, address: ReplyAddress): Promise<void>;
   /** Asks the provider how delivery is going. */
   probe?(channel: ChannelContext): Promise<ProbeResult>;
+  /** The account's contacts and groups, for the allowlist pickers (`groupDirectory`). */
+  listDirectory?(channel: ChannelContext): Promise<Directory>;
 }
 
 /** The capabilities the catalog publishes, derived from the adapter so they cannot drift. */
@@ -193,5 +217,6 @@ export function capabilitiesOf(adapter: ProviderAdapter) {
     groupDirectory: adapter.groupDirectory,
     manualSetup: Boolean(adapter.setupGuide),
     relogin: adapter.connection === "qr",
+    selfChat: Boolean(adapter.selfChat),
   };
 }

@@ -61,16 +61,21 @@ export async function createChannel(env: Env, db: Db, input: z.infer<typeof crea
     const thread = await getThread(db, input.threadId);
     if (!thread || thread.workspaceId !== workspace.id) throw new ApiError(400, `threadId: no thread "${input.threadId}" in this workspace`);
   }
-  const { adapter, credentials, account } = await testCredentials(env, input.provider, input.credentials);
+  const id = newId("ch");
+  // A QR provider has no credential to test: its account is known once the login connects, which
+  // replaces the placeholder and checks the impact scope then (durable-objects/channel/login.ts).
+  const qrProvider = providerOrThrow(input.provider).connection === "qr";
+  const { adapter, credentials, account } = qrProvider
+    ? { adapter: providerOrThrow(input.provider), credentials: {}, account: { id: `pending:${id}`, name: "", details: {} } }
+    : await testCredentials(env, input.provider, input.credentials);
 
-  const holders = await channelsWithAccount(db, adapter.id, account.id);
+  const holders = qrProvider ? [] : await channelsWithAccount(db, adapter.id, account.id);
   if (holders.length > 0 && !input.force) {
     throw new ApiError(409, `this ${adapter.label} account (${account.name}) is already connected to another channel`, {
       impact: await impactOf(db, holders.map((holder) => holder.id)),
     });
   }
 
-  const id = newId("ch");
   for (const holder of holders) {
     await channelStub(env, holder.id).stop(holder.id, `account ${account.name} was connected to channel ${id}`);
   }

@@ -1,6 +1,6 @@
 // /api/channels: create (credential tested first), read, change settings, run, delete, logs.
 import { eq } from "drizzle-orm";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import * as z from "zod";
 import { channelSettingsPatchSchema, readSettings } from "../../core/settings";
 import { getChannel } from "../../db/channels";
@@ -31,6 +31,14 @@ const logsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().positive().optional(),
 });
+
+/** Start, Retry and Relogin may carry `{ force: true }`: a QR login may take its account from another channel. */
+const startSchema = z.object({ force: z.boolean().optional() }).strict();
+
+async function startOptions(c: Context): Promise<z.infer<typeof startSchema>> {
+  if (!c.req.header("content-type")?.includes("application/json")) return {};
+  return readJson(c, startSchema);
+}
 
 export async function channelOr404(db: Db, id: string) {
   const channel = await getChannel(db, id);
@@ -106,11 +114,11 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
   })
   .post("/:id/start", async (c) => {
     const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
-    return c.json(await channelStub(c.env, channel.id).start(channel.id, publicUrl(c)));
+    return c.json(await channelStub(c.env, channel.id).start(channel.id, publicUrl(c), await startOptions(c)));
   })
   .post("/:id/retry", async (c) => {
     const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
-    return c.json(await channelStub(c.env, channel.id).start(channel.id, publicUrl(c)));
+    return c.json(await channelStub(c.env, channel.id).start(channel.id, publicUrl(c), await startOptions(c)));
   })
   .post("/:id/stop", async (c) => {
     const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
@@ -118,11 +126,11 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
   })
   .post("/:id/relogin", async (c) => {
     const channel = await qrChannelOr400(c.env, c.req.param("id"));
-    return c.json(await channelStub(c.env, channel.id).start(channel.id, publicUrl(c)));
+    return c.json(await channelStub(c.env, channel.id).relogin(channel.id, publicUrl(c), await startOptions(c)));
   })
   .get("/:id/qr", async (c) => {
     const channel = await qrChannelOr400(c.env, c.req.param("id"));
-    return c.json({ qr: await channelStub(c.env, channel.id).loginQr(channel.id) });
+    return c.json(await channelStub(c.env, channel.id).loginView(channel.id));
   })
   .get("/:id/setup", async (c) => {
     const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));

@@ -1,0 +1,42 @@
+// The bridge process: configuration from the environment, the real libraries (or the drivers
+// module named by BRIDGE_DRIVERS), then it dials the Worker and holds the sessions it is given.
+// SIGTERM closes the sessions without logging out: the Worker keeps their state, and the next
+// bridge resumes them.
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { startBridge } from "./bridge.ts";
+import { readConfig } from "./config.ts";
+import { createLogger } from "./log.ts";
+import type { SessionFactories } from "./sessions.ts";
+import { createWhatsAppFactory } from "./whatsapp/session.ts";
+
+async function loadFactories(driversModule: string | undefined): Promise<SessionFactories> {
+  if (driversModule) {
+    const loaded = (await import(pathToFileURL(resolve(driversModule)).href)) as { factories: SessionFactories };
+    return loaded.factories;
+  }
+  const { loadBaileysDriver } = await import("./whatsapp/baileys.ts");
+  return { whatsapp: createWhatsAppFactory(await loadBaileysDriver()) };
+}
+
+const config = readConfig();
+const log = createLogger(config.BRIDGE_LOG_LEVEL, { bridge: config.BRIDGE_ID });
+const bridge = await startBridge({
+  workerUrl: config.SWITCHBOARD_URL,
+  secret: config.BRIDGE_SECRET,
+  bridgeId: config.BRIDGE_ID,
+  dataDir: config.BRIDGE_DATA_DIR,
+  httpPort: config.BRIDGE_HTTP_PORT,
+  factories: await loadFactories(config.BRIDGE_DRIVERS),
+  log,
+});
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info("stopping", { signal });
+    void bridge.stop().finally(() => process.exit(0));
+  });
+}
