@@ -1,8 +1,10 @@
-// Two test projects, both run by `npm test`:
+// Three test projects, all run by `npm test`:
 // - workers: inside workerd (the Workers runtime) with real D1 and Durable Objects. Provider APIs
 //   are faithful fakes served by the test run itself on 127.0.0.1 (see test/global-setup.ts).
 // - browser: in Node; starts the whole app with `wrangler dev`, the fakes, and headless Chromium,
 //   and drives the admin UI like an operator (see test/browser/global-setup.ts).
+// - bridge: in Node; the bridge service (bridge/) against fake Baileys and zca-js sockets and a
+//   fake hub, and end to end with the real Worker (`wrangler dev`) and the real bridge process.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -44,7 +46,7 @@ export default defineConfig({
           globalSetup: ["./test/admin-ui-build.ts", "./test/global-setup.ts"],
           setupFiles: ["./test/support/apply-migrations.ts"],
           include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**", "**/node_modules/**"],
+          exclude: ["test/browser/**", "test/bridge/**", "**/node_modules/**"],
           testTimeout: 20_000,
         },
       },
@@ -55,6 +57,17 @@ export default defineConfig({
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["./test/browser/global-setup.ts"],
           // One app and one browser for the whole project: the files share them, one at a time.
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 90_000,
+        },
+      },
+      {
+        test: {
+          name: "bridge",
+          environment: "node",
+          include: ["test/bridge/**/*.test.ts"],
+          // The end-to-end file runs `wrangler dev` and bridge processes: one file at a time.
           fileParallelism: false,
           testTimeout: 30_000,
           hookTimeout: 90_000,

@@ -64,11 +64,13 @@ export interface WhatsAppTimings {
   /** A connected socket with no traffic this long is pinged; no answer → reconnect. */
   silentMs: number;
   watchdogEveryMs: number;
+  /** How long the watchdog's ping may take. */
+  pingTimeoutMs: number;
   /** How long a QR is shown as valid (WhatsApp rotates it about every 20 s). */
   qrTtlMs: number;
 }
 
-export const DEFAULT_TIMINGS: WhatsAppTimings = { backoffMs: 1000, maxBackoffMs: 60_000, silentMs: 5 * 60_000, watchdogEveryMs: 60_000, qrTtlMs: 30_000 };
+export const DEFAULT_TIMINGS: WhatsAppTimings = { backoffMs: 1000, maxBackoffMs: 60_000, silentMs: 5 * 60_000, watchdogEveryMs: 60_000, pingTimeoutMs: 10_000, qrTtlMs: 30_000 };
 
 /** Baileys' DisconnectReason codes that change what we do. */
 const LOGGED_OUT = 401;
@@ -233,7 +235,7 @@ export class WhatsAppSession implements ProviderSession {
     if (!socket || this.state !== "running" || Date.now() - (this.lastEventAt ?? 0) < this.timings.silentMs) return;
     try {
       if (!socket.ping) return;
-      await Promise.race([socket.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("no answer")), 10_000))]);
+      await Promise.race([socket.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error("no answer")), this.timings.pingTimeoutMs))]);
       this.touch();
     } catch {
       if (socket !== this.socket) return;
