@@ -1,8 +1,12 @@
-// `npm run dev`: local secrets, migrated local D1, then `wrangler dev` on http://127.0.0.1:8787.
-import { spawn } from "node:child_process";
+// `npm run dev`: local secrets, migrated local D1, then `wrangler dev` on http://127.0.0.1:8787 and,
+// once it answers, the bridge (bridge/: WhatsApp and Zalo Personal sessions) as a plain Node
+// process that dials in to it — no Docker needed. `--no-bridge` leaves the bridge out.
+import { execFileSync, spawn } from "node:child_process";
 import { ensureDevVars, migrateLocalDb } from "./local-setup.mjs";
 
 const PORT = process.env.PORT ?? "8787";
+const withBridge = !process.argv.includes("--no-bridge");
+const wranglerArgs = process.argv.slice(2).filter((arg) => arg !== "--no-bridge");
 
 const { vars, created } = ensureDevVars();
 if (created.length > 0) console.log(`Created .dev.vars with a new ${created.join(" and ")}.`);
@@ -14,11 +18,48 @@ console.log(`
   Health:     http://127.0.0.1:${PORT}/healthz
   Admin API:  http://127.0.0.1:${PORT}/api  (header: Authorization: Bearer <ADMIN_TOKEN>)
   Admin token (from .dev.vars): ${vars.ADMIN_TOKEN}
+  Bridge:     ${withBridge ? "started beside it (WhatsApp, Zalo Personal); data in .wrangler/bridge-data" : "off (--no-bridge)"}
 `);
 
-const child = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", PORT, ...process.argv.slice(2)], {
+const children = [];
+const wrangler = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", PORT, "--var", "BRIDGE_RUNS_IN:external", ...wranglerArgs], {
   stdio: "inherit",
   env: { WRANGLER_SEND_METRICS: "false", ...process.env },
 });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code) => process.exit(code ?? 0));
+children.push(wrangler);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => children.forEach((child) => child.kill(signal)));
+wrangler.on("exit", (code) => {
+  children.forEach((child) => child !== wrangler && child.kill("SIGTERM"));
+  process.exit(code ?? 0);
+});
+
+if (withBridge) void startBridge();
+
+/** Builds the bridge and starts it once the Worker answers, so its first dial succeeds. */
+async function startBridge() {
+  execFileSync(process.execPath, ["bridge/build.mjs"], { stdio: "inherit" });
+  const base = `http://127.0.0.1:${PORT}`;
+  for (let tries = 0; tries < 300; tries++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const bridge = spawn(process.execPath, ["bridge/dist/main.js"], {
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      SWITCHBOARD_URL: base,
+      BRIDGE_SECRET: vars.BRIDGE_SECRET,
+      BRIDGE_DATA_DIR: ".wrangler/bridge-data",
+      BRIDGE_HTTP_PORT: process.env.BRIDGE_HTTP_PORT ?? "0",
+      BRIDGE_ID: "dev",
+    },
+  });
+  children.push(bridge);
+  bridge.on("exit", (code, signal) => {
+    if (signal !== "SIGTERM" && signal !== "SIGINT") console.error(`The bridge exited (${signal ?? code}); WhatsApp and Zalo Personal channels are offline until \`npm run dev\` is restarted.`);
+  });
+}

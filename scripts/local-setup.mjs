@@ -19,6 +19,7 @@ export function ensureDevVars(path = DEV_VARS) {
   const additions = [];
   if (!vars.ADMIN_TOKEN) additions.push(["ADMIN_TOKEN", randomBytes(24).toString("base64url")]);
   if (!vars.ENCRYPTION_KEY) additions.push(["ENCRYPTION_KEY", randomBytes(32).toString("base64")]);
+  if (!vars.BRIDGE_SECRET) additions.push(["BRIDGE_SECRET", randomBytes(32).toString("base64url")]);
   if (additions.length > 0) {
     const header = text ? "" : "# Local secrets for `wrangler dev`, created by `npm run dev`. Never commit this file.\n";
     const lines = additions.map(([key, value]) => `${key}="${value}"`).join("\n");

@@ -207,7 +207,9 @@ export class HubLink {
       const value = await this.options.onCommand(channelId, command);
       this.sendFrame({ type: "result", requestId, ok: true, value: value ?? null });
     } catch (error) {
-      const kind = error instanceof CommandError ? error.kind : "transient";
+      // By shape, not class: sessions may come from a separately bundled drivers module.
+      const given = (error as { kind?: unknown }).kind;
+      const kind = given === "rate-limited" || given === "unauthorized" || given === "permanent" ? given : "transient";
       this.sendFrame({ type: "result", requestId, ok: false, error: (error as Error).message, kind });
     }
   }

@@ -31,7 +31,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startAppServer(options: { telegramApiBase: string }): Promise<AppServer> {
+export async function startAppServer(options: { telegramApiBase?: string; vars?: Record<string, string> }): Promise<AppServer> {
   const persistTo = mkdtempSync(join(tmpdir(), "switchboard-browser-"));
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -49,8 +49,9 @@ export async function startAppServer(options: { telegramApiBase: string }): Prom
       "--show-interactive-dev-session=false", "--log-level", "warn",
       "--var", `ADMIN_TOKEN:${adminToken}`,
       "--var", `ENCRYPTION_KEY:${encryptionKey}`,
-      "--var", `TELEGRAM_API_BASE:${options.telegramApiBase}`,
+      ...(options.telegramApiBase ? ["--var", `TELEGRAM_API_BASE:${options.telegramApiBase}`] : []),
       "--var", `PUBLIC_URL:${baseUrl}`,
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],
     { env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );

@@ -1,0 +1,168 @@
+// End to end: the real Worker (`wrangler dev`, local D1 and Durable Objects) and the real bridge
+// process (bridge/dist/main.js), with WhatsApp faked inside the bridge (support/fake-drivers.ts,
+// driven over the process's IPC channel). The QR login through the admin API, a reply, a bridge
+// killed and restarted on an empty disk that resumes without a QR, a bridge killed mid-stream
+// whose queue delivers every message once, and a logout that is not retried.
+import { fork, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "../browser/support/app-server.ts";
+import type { DriverCommand, DriverReport } from "./support/fake-drivers.ts";
+
+const SECRET = randomBytes(24).toString("base64url");
+let app: AppServer;
+let work: string;
+let driversModule: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "bridge-e2e-"));
+  execFileSync(process.execPath, ["bridge/build.mjs"], { stdio: "ignore" });
+  // Beside the bridge's bundle, so its packages resolve from the project's node_modules.
+  driversModule = join(process.cwd(), "bridge", "dist", "e2e-fake-drivers.mjs");
+  await build({ entryPoints: ["test/bridge/support/fake-drivers.ts"], outfile: driversModule, bundle: true, platform: "node", format: "esm", packages: "external", logLevel: "error" });
+  app = await startAppServer({ vars: { BRIDGE_SECRET: SECRET, BRIDGE_RUNS_IN: "external" } });
+});
+
+afterAll(async () => {
+  await app?.stop();
+  rmSync(work, { recursive: true, force: true });
+  rmSync(driversModule, { force: true });
+});
+
+class BridgeProcess {
+  readonly reports: DriverReport[] = [];
+  readonly output: string[] = [];
+  constructor(readonly child: ChildProcess) {
+    child.on("message", (message) => this.reports.push(message as DriverReport));
+    child.stdout?.on("data", (chunk: Buffer) => this.output.push(chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => this.output.push(chunk.toString()));
+  }
+  drive(command: DriverCommand): void {
+    this.child.send(command);
+  }
+  sent(channelId: string): string[] {
+    return this.reports.flatMap((report) => (report.type === "sent" && report.channelId === channelId ? [report.text] : []));
+  }
+  sockets(channelId: string) {
+    return this.reports.filter((report): report is Extract<DriverReport, { type: "socket" }> => report.type === "socket" && report.channelId === channelId);
+  }
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once("exit", resolve));
+    this.child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+const running: BridgeProcess[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((bridge) => bridge.kill()));
+});
+
+function spawnBridge(dataDir = mkdtempSync(join(work, "data-"))): BridgeProcess {
+  const child = fork("bridge/dist/main.js", [], {
+    env: { ...process.env, SWITCHBOARD_URL: app.baseUrl, BRIDGE_SECRET: SECRET, BRIDGE_DATA_DIR: dataDir, BRIDGE_HTTP_PORT: "0", BRIDGE_ID: "e2e", BRIDGE_DRIVERS: driversModule, BRIDGE_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  const bridge = new BridgeProcess(child);
+  running.push(bridge);
+  return bridge;
+}
+
+async function api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${app.baseUrl}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${app.adminToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const newPhone = () => `1555${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+const status = async (id: string) => (await api("GET", `/channels/${id}`)).body.channel as { status: string; statusReason: string | null; account: { id: string } };
+
+/** A WhatsApp channel logged in through the QR flow: created, started, QR shown, scanned. */
+async function loggedIn(bridge: BridgeProcess, phone: string, workspaceId = "ws_default") {
+  const created = await api("POST", "/channels", { provider: "whatsapp", workspaceId, credentials: {}, settings: { dmPolicy: "open" } });
+  expect(created.status).toBe(201);
+  const id = created.body.channel.id as string;
+  bridge.drive({ op: "phone", channelId: id, phone });
+  expect((await api("POST", `/channels/${id}/start`)).body.status).toBe("awaiting-login");
+  const qr = await until(async () => (await api("GET", `/channels/${id}/qr`)).body.qr, 15_000, "a QR in the admin API").catch((error: Error) => {
+    throw new Error(`${error.message}\n--- bridge output ---\n${bridge.output.join("").slice(-3000)}`);
+  });
+  expect(qr.qr).toMatch(/^2@ref1,/);
+  bridge.drive({ op: "scan", channelId: id });
+  await until(async () => (await status(id)).status === "running", 15_000, "running after the scan");
+  return id;
+}
+
+describe("WhatsApp through the real Worker and the real bridge process", () => {
+  it("logs in with a QR, answers, and resumes without a QR after the bridge is killed and restarted on an empty disk", async () => {
+    const phone = newPhone();
+    const first = spawnBridge();
+    const id = await loggedIn(first, phone);
+    expect((await status(id)).account.id).toBe(phone);
+
+    first.drive({ op: "deliver", channelId: id, from: "15557770001@s.whatsapp.net", text: "hello", id: "E2E-1" });
+    await until(() => first.sent(id).includes("Echo: hello"), 15_000, "the reply");
+
+    await first.kill();
+    const startedAt = Date.now();
+    const second = spawnBridge(); // a new container: nothing on disk
+    await until(() => second.sockets(id).length > 0, 15_000, "a socket in the new bridge");
+    await until(async () => (await status(id)).status === "running", 15_000, "running again");
+    const resumeMs = Date.now() - startedAt;
+    expect(second.sockets(id)[0]!.resumed).toBe(true);
+    expect((await api("GET", `/channels/${id}/qr`)).body.qr).toBeNull();
+    console.info(`resume after a bridge restart: ${resumeMs} ms (process start, link, session, connected)`);
+
+    second.drive({ op: "deliver", channelId: id, from: "15557770001@s.whatsapp.net", text: "still there?", id: "E2E-2" });
+    await until(() => second.sent(id).includes("Echo: still there?"), 15_000, "the reply after the restart");
+    const logs = (await api("GET", `/channels/${id}/logs`)).body.logs as { event: string; message: string }[];
+    expect(logs.some((log) => log.event === "channel.resumed" && log.message.includes("resuming the saved session"))).toBe(true);
+  });
+
+  it("answers every message once when the bridge dies mid-stream and comes back with its queue", async () => {
+    const slow = await api("POST", "/workspaces", { name: `Slow ${Date.now()}`, backend: "echo", config: { delayMs: 1500 } });
+    const dataDir = mkdtempSync(join(work, "data-"));
+    const first = spawnBridge(dataDir);
+    const id = await loggedIn(first, newPhone(), slow.body.workspace.id);
+    const texts = Array.from({ length: 8 }, (_, n) => `message ${n}`);
+    texts.forEach((text, n) => first.drive({ op: "deliver", channelId: id, from: `1555888000${n}@s.whatsapp.net`, text, id: `MID-${n}` }));
+    await until(() => first.reports.filter((report) => report.type === "delivered").length === texts.length, 10_000, "the bridge took every message");
+    await first.kill(); // mid-stream: some batches acknowledged, some in flight, some only on disk
+
+    const second = spawnBridge(dataDir);
+    await until(() => texts.every((text) => [...first.sent(id), ...second.sent(id)].includes(`Echo: ${text}`)), 25_000, "every answer");
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const answers = [...first.sent(id), ...second.sent(id)].filter((text) => text.startsWith("Echo: message"));
+    expect(answers.sort()).toEqual(texts.map((text) => `Echo: ${text}`).sort());
+  });
+
+  it("stops on a logout from the phone and does not reconnect", async () => {
+    const bridge = spawnBridge();
+    const id = await loggedIn(bridge, newPhone());
+    const sockets = bridge.sockets(id).length;
+    bridge.drive({ op: "close", channelId: id, code: 401 });
+    await until(async () => (await status(id)).status === "error", 10_000, "the error status");
+    expect((await status(id)).statusReason).toBe("logged out — relogin needed (the phone unlinked this device)");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(bridge.sockets(id)).toHaveLength(sockets);
+  });
+});
