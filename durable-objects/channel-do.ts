@@ -40,6 +40,8 @@ export interface LoginView {
   qr: LoginQr | null;
   status: ChannelStatus;
   reason: string | null;
+  /** The linked account, once the login connected. */
+  account: { id: string; name: string } | null;
   /** The login connected an account another channel holds (start with `force` to move it). */
   conflict: AccountConflict | null;
 }
@@ -255,7 +257,14 @@ export class ChannelDO extends DurableObject<Env> {
   async loginView(channelId: string): Promise<LoginView> {
     const qr = await this.loginQr(channelId);
     const runtime = await this.requireRuntime();
-    return { qr, status: runtime.row.status, reason: runtime.row.statusReason, conflict: this.store.get<AccountConflict>("accountConflict") ?? null };
+    const linked = runtime.row.status === "running" && !runtime.row.accountId.startsWith("pending:");
+    return {
+      qr,
+      status: runtime.row.status,
+      reason: runtime.row.statusReason,
+      account: linked ? { id: runtime.row.accountId, name: runtime.row.accountName ?? runtime.row.accountId } : null,
+      conflict: this.store.get<AccountConflict>("accountConflict") ?? null,
+    };
   }
 
   /** QR providers: forgets the saved session, unlinks it, and begins a new QR login; settings stay. */

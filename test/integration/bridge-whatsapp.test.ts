@@ -94,7 +94,14 @@ describe("a WhatsApp channel", () => {
     ]);
     const channel = (await api("GET", `/channels/${id}`)).body.channel;
     expect(channel).toMatchObject({ status: "running", account: { id: phone, name: `+${phone}` } });
-    expect((await api("GET", `/channels/${id}/qr`)).body.qr).toBeNull();
+    expect((await api("GET", `/channels/${id}/qr`)).body).toEqual({ qr: null, status: "running", reason: null, account: { id: phone, name: `+${phone}` }, conflict: null });
+  });
+
+  it("publishes its QR capabilities in the catalog", async () => {
+    const catalog = await api("GET", "/providers");
+    const whatsapp = catalog.body.providers.find((provider: { id: string }) => provider.id === "whatsapp");
+    expect(whatsapp).toMatchObject({ connection: "qr", available: true, credentialFields: [] });
+    expect(whatsapp.capabilities).toMatchObject({ relogin: true, selfChat: true, edits: true, voice: true, typing: true, probe: true, loginHint: expect.stringContaining("Linked devices") });
   });
 
   it("answers a DM through the bridge, once however often the batch is delivered", async () => {

@@ -173,6 +173,8 @@ export interface ProviderAdapter {
   readonly groupDirectory: boolean;
   /** The linked account's own chat can be used as an entry point (WhatsApp "Message yourself"). */
   readonly selfChat?: boolean;
+  /** QR providers: where on the phone the QR is scanned, shown beside it. */
+  readonly loginHint?: string;
 
   /** Calls the provider to validate credentials; throws CredentialError with the provider's answer. */
   testCredentials(credentials: Record<string, string>, env: ProviderEnv): Promise<AccountInfo>;
@@ -218,5 +220,6 @@ export function capabilitiesOf(adapter: ProviderAdapter) {
     manualSetup: Boolean(adapter.setupGuide),
     relogin: adapter.connection === "qr",
     selfChat: Boolean(adapter.selfChat),
+    loginHint: adapter.loginHint ?? null,
   };
 }

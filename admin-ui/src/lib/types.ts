@@ -39,6 +39,12 @@ export interface ChannelSettings {
   agentWhitelist: string[];
   /** Voice replies (providers that can send voice notes). */
   voiceReplies?: boolean;
+  /** WhatsApp: the linked account's own chat is answered like a DM. */
+  selfChat?: boolean;
+  /** DM allowlist picked from a provider directory (provider user ids). */
+  allowedUsers?: string[];
+  /** Per-group require-mention overrides, by group id. */
+  groupRequireMention?: Record<string, boolean>;
 }
 
 

@@ -3,6 +3,7 @@
 import { channelName, ChannelActions } from "../components/channel-actions";
 import { PageHeader } from "../components/layout";
 import { Link } from "../components/link";
+import { LoginPanel } from "../components/login-panel";
 import { ProviderIcon } from "../components/provider-icon";
 import { SetupGuide } from "../components/setup-guide";
 import { ErrorBanner, Loading } from "../components/states";
@@ -99,6 +100,11 @@ export function ChannelDetailPage({ id, tab }: { id: string; tab: ChannelTab }) 
         </div>
       </dl>
       {data.capabilities?.manualSetup && <SetupGuide channelId={data.id} providerLabel={data.providerLabel} />}
+      {data.connection === "qr" && (data.status === "awaiting-login" || (data.status === "error" && data.statusReason?.includes("start with force"))) && (
+        <section class="card" aria-label="QR login">
+          <LoginPanel channelId={data.id} providerLabel={data.providerLabel} hint={data.capabilities?.loginHint} onLinked={() => void channel.reload()} />
+        </section>
+      )}
       <Tabs label="Channel sections" tabs={TABS} selected={tab} onSelect={(next) => navigate(`/channels/${id}/${next}`, { replace: true, keepFocus: true })}>
         {tab === "pairing" && <PairingTab channel={data} />}
         {tab === "users" && <UsersTab channel={data} />}

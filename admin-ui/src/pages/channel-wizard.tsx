@@ -9,6 +9,7 @@ import { useResource } from "../lib/hooks";
 import type { Channel, Provider, Workspace } from "../lib/types";
 import { CredentialsStep } from "./wizard/credentials-step";
 import { ProviderStep } from "./wizard/provider-step";
+import { QrLoginStep } from "./wizard/qr-login-step";
 import { StartStep } from "./wizard/start-step";
 import { WorkspaceStep } from "./wizard/workspace-step";
 
@@ -57,7 +58,7 @@ export function ChannelWizardPage() {
       {catalog.data && (
         <section class="card wizard-card" aria-labelledby="wizard-step-title">
           <h2 id="wizard-step-title" class="card-title" tabIndex={-1} ref={heading}>
-            {["Choose a platform", "Choose the workspace", "Connect the account", "Start the channel"][step]}
+            {["Choose a platform", "Choose the workspace", provider?.connection === "qr" ? "Link the phone (QR login)" : "Connect the account", "Start the channel"][step]}
           </h2>
           {step === 0 && (
             <ProviderStep
@@ -83,7 +84,14 @@ export function ChannelWizardPage() {
               onNext={() => setStep(2)}
             />
           )}
-          {step === 2 && provider && workspaceId && (
+          {step === 2 && provider && workspaceId && provider.connection === "qr" && (
+            <QrLoginStep
+              provider={provider}
+              request={{ provider: provider.id, workspaceId, ...(threadId ? { threadId } : {}), ...(displayName.trim() ? { displayName: displayName.trim() } : {}) }}
+              onBack={() => setStep(1)}
+            />
+          )}
+          {step === 2 && provider && workspaceId && provider.connection !== "qr" && (
             <CredentialsStep
               provider={provider}
               request={{ provider: provider.id, workspaceId, ...(threadId ? { threadId } : {}), ...(displayName.trim() ? { displayName: displayName.trim() } : {}) }}

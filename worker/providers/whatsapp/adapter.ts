@@ -23,6 +23,7 @@ export const whatsappAdapter: ProviderAdapter = {
   threadedReplies: false,
   groupDirectory: false,
   selfChat: true,
+  loginHint: "On the phone: WhatsApp → Settings → Linked devices → Link a device, then scan this code.",
 
   async testCredentials() {
     throw new CredentialError("WhatsApp connects with a QR login in the wizard, not with a credential");

@@ -139,6 +139,21 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
         </fieldset>
       )}
 
+      {channel.capabilities?.selfChat && settings.selfChat !== undefined && (
+        <fieldset class="fieldset">
+          <legend>Own chat</legend>
+          <label class="choice">
+            <input type="checkbox" checked={settings.selfChat} onChange={(event) => change({ selfChat: event.currentTarget.checked })} />
+            <span>
+              <strong>Self-chat mode</strong>
+              <span class="muted small block">
+                Messages you write in the linked account's own chat (“Message yourself”) are answered like a direct message: a test entry point on your own phone.
+              </span>
+            </span>
+          </label>
+        </fieldset>
+      )}
+
       <fieldset class="fieldset">
         <legend>Agents</legend>
         {workspace.agents.length === 0 ? (
