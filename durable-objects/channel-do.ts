@@ -2,6 +2,7 @@
 // verified inbound requests (stored and de-duplicated before the provider gets its answer),
 // processes them in order per chat from its alarm, and delivers replies through its outbox.
 import { DurableObject } from "cloudflare:workers";
+import type { Directory } from "../worker/bridge/protocol";
 import { commandOf, parseCommand } from "../worker/core/commands";
 import { chatKeyOf } from "../worker/core/types";
 import { setChannelStatus, deleteChannelData, type ChannelStatus } from "../worker/db/channels";
@@ -265,6 +266,18 @@ export class ChannelDO extends DurableObject<Env> {
       account: linked ? { id: runtime.row.accountId, name: runtime.row.accountName ?? runtime.row.accountId } : null,
       conflict: this.store.get<AccountConflict>("accountConflict") ?? null,
     };
+  }
+
+  /** The account's contacts and groups (providers with a directory), for the allowlist pickers. */
+  async directory(channelId: string): Promise<{ directory: Directory } | { error: string }> {
+    this.remember(channelId);
+    const runtime = await this.requireRuntime();
+    if (!runtime.adapter.listDirectory) return { error: "this provider has no directory" };
+    try {
+      return { directory: await runtime.adapter.listDirectory(runtime.context) };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
   }
 
   /** QR providers: forgets the saved session, unlinks it, and begins a new QR login; settings stay. */

@@ -9,6 +9,7 @@ import { readConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import type { SessionFactories } from "./sessions.ts";
 import { createWhatsAppFactory } from "./whatsapp/session.ts";
+import { createZaloFactory } from "./zalo/session.ts";
 
 async function loadFactories(driversModule: string | undefined): Promise<SessionFactories> {
   if (driversModule) {
@@ -16,7 +17,8 @@ async function loadFactories(driversModule: string | undefined): Promise<Session
     return loaded.factories;
   }
   const { loadBaileysDriver } = await import("./whatsapp/baileys.ts");
-  return { whatsapp: createWhatsAppFactory(await loadBaileysDriver()) };
+  const { loadZcaDriver } = await import("./zalo/zca.ts");
+  return { whatsapp: createWhatsAppFactory(await loadBaileysDriver()), "zalo-personal": createZaloFactory(await loadZcaDriver()) };
 }
 
 const config = readConfig();

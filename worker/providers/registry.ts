@@ -2,10 +2,12 @@
 import { telegramAdapter } from "./telegram/adapter";
 import type { ProviderAdapter } from "./types";
 import { whatsappAdapter } from "./whatsapp/adapter";
+import { zaloPersonalAdapter } from "./zalo-personal/adapter";
 
 const adapters: Record<string, ProviderAdapter> = {
   [telegramAdapter.id]: telegramAdapter,
   [whatsappAdapter.id]: whatsappAdapter,
+  [zaloPersonalAdapter.id]: zaloPersonalAdapter,
 };
 
 /** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
@@ -23,7 +25,6 @@ export const upcomingProviders: { id: string; label: string; connection: "token"
   { id: "slack", label: "Slack", connection: "token" },
   { id: "discord", label: "Discord", connection: "token" },
   { id: "zalo-oa", label: "Zalo OA", connection: "token" },
-  { id: "zalo-personal", label: "Zalo Personal", connection: "qr" },
   { id: "wechat", label: "WeChat", connection: "qr" },
   { id: "lark", label: "Lark / Feishu", connection: "token" },
   { id: "dingtalk", label: "DingTalk", connection: "token" },

@@ -132,6 +132,13 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
     const channel = await qrChannelOr400(c.env, c.req.param("id"));
     return c.json(await channelStub(c.env, channel.id).loginView(channel.id));
   })
+  .get("/:id/directory", async (c) => {
+    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
+    if (!findProvider(channel.provider)?.listDirectory) throw new ApiError(400, "this provider has no directory of contacts and groups");
+    const result = await channelStub(c.env, channel.id).directory(channel.id);
+    if ("error" in result) throw new ApiError(503, `the directory cannot be read now: ${result.error}`);
+    return c.json({ directory: result.directory });
+  })
   .get("/:id/setup", async (c) => {
     const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
     return c.json(await channelStub(c.env, channel.id).setup(channel.id, publicUrl(c)));
