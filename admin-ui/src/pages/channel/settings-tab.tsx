@@ -6,6 +6,7 @@ import { ErrorBanner, Loading, Notice } from "../../components/states";
 import { api } from "../../lib/api";
 import { useAction, useResource } from "../../lib/hooks";
 import type { Channel, ChannelSettings, Thread, Workspace } from "../../lib/types";
+import { DirectoryPicker } from "./directory-picker";
 
 const DM_POLICIES: { value: ChannelSettings["dmPolicy"]; label: string; help: string }[] = [
   { value: "pairing", label: "Pairing", help: "Unknown users get a code; you approve them under Pairing Codes." },
@@ -51,7 +52,7 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
   const submit = (event: Event) => {
     event.preventDefault();
     void save.run(async () => {
-      const allowedGroups = groupsText.split(/[\s,]+/).map((item) => item.trim()).filter(Boolean);
+      const allowedGroups = channel.capabilities?.groupDirectory ? settings.allowedGroups : groupsText.split(/[\s,]+/).map((item) => item.trim()).filter(Boolean);
       await api.patch(`/channels/${channel.id}`, {
         displayName: displayName.trim() || null,
         threadId: threadId || null,
@@ -99,6 +100,12 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
             </span>
           </label>
         ))}
+        {settings.dmPolicy === "allowlist" && channel.capabilities?.groupDirectory && (
+          <>
+            <p class="muted small">Besides approved users, these contacts of the account may write:</p>
+            <DirectoryPicker channelId={channel.id} settings={settings} change={change} part="users" />
+          </>
+        )}
       </fieldset>
 
       <fieldset class="fieldset">
@@ -112,7 +119,10 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
             </span>
           </label>
         ))}
-        {settings.groupPolicy === "allowlist" && (
+        {settings.groupPolicy === "allowlist" && channel.capabilities?.groupDirectory && (
+          <DirectoryPicker channelId={channel.id} settings={settings} change={change} part="groups" />
+        )}
+        {settings.groupPolicy === "allowlist" && !channel.capabilities?.groupDirectory && (
           <Field label="Allowed groups" help={`${channel.providerLabel} chat ids, one per line (e.g. -1001234567890). Dropped group messages are logged with their chat id.`}>
             {(control) => <textarea {...control} rows={3} value={groupsText} onInput={(event) => (setGroupsText(event.currentTarget.value), setSaved(false))} />}
           </Field>
