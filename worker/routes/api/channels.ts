@@ -36,8 +36,17 @@ const logsQuerySchema = z.object({
 const startSchema = z.object({ force: z.boolean().optional() }).strict();
 
 async function startOptions(c: Context): Promise<z.infer<typeof startSchema>> {
-  if (!c.req.header("content-type")?.includes("application/json")) return {};
-  return readJson(c, startSchema);
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "request body must be JSON");
+  }
+  const parsed = startSchema.safeParse(body);
+  if (!parsed.success) throw new ApiError(400, `${parsed.error.issues[0]!.path.join(".") || "body"}: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
 }
 
 export async function channelOr404(db: Db, id: string) {
