@@ -3,16 +3,13 @@
 // driven over the process's IPC channel). The QR login through the admin API, a reply, a bridge
 // killed and restarted on an empty disk that resumes without a QR, a bridge killed mid-stream
 // whose queue delivers every message once, and a logout that is not retried.
-import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../browser/support/app-server.ts";
-import type { DriverCommand, DriverReport } from "./support/fake-drivers.ts";
+import { buildBridgeWithFakes, spawnBridge as spawnBridgeProcess, type BridgeProcess } from "./support/bridge-process.ts";
 
 const SECRET = randomBytes(24).toString("base64url");
 let app: AppServer;
@@ -21,10 +18,7 @@ let driversModule: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "bridge-e2e-"));
-  execFileSync(process.execPath, ["bridge/build.mjs"], { stdio: "ignore" });
-  // Beside the bridge's bundle, so its packages resolve from the project's node_modules.
-  driversModule = join(process.cwd(), "bridge", "dist", "e2e-fake-drivers.mjs");
-  await build({ entryPoints: ["test/bridge/support/fake-drivers.ts"], outfile: driversModule, bundle: true, platform: "node", format: "esm", packages: "external", logLevel: "error" });
+  driversModule = await buildBridgeWithFakes("e2e-fake-drivers");
   app = await startAppServer({ vars: { BRIDGE_SECRET: SECRET, BRIDGE_RUNS_IN: "external" } });
 });
 
@@ -34,42 +28,13 @@ afterAll(async () => {
   rmSync(driversModule, { force: true });
 });
 
-class BridgeProcess {
-  readonly reports: DriverReport[] = [];
-  readonly output: string[] = [];
-  constructor(readonly child: ChildProcess) {
-    child.on("message", (message) => this.reports.push(message as DriverReport));
-    child.stdout?.on("data", (chunk: Buffer) => this.output.push(chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => this.output.push(chunk.toString()));
-  }
-  drive(command: DriverCommand): void {
-    this.child.send(command);
-  }
-  sent(channelId: string): string[] {
-    return this.reports.flatMap((report) => (report.type === "sent" && report.channelId === channelId ? [report.text] : []));
-  }
-  sockets(channelId: string) {
-    return this.reports.filter((report): report is Extract<DriverReport, { type: "socket" }> => report.type === "socket" && report.channelId === channelId);
-  }
-  async kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once("exit", resolve));
-    this.child.kill("SIGKILL");
-    await exited;
-  }
-}
-
 const running: BridgeProcess[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((bridge) => bridge.kill()));
 });
 
 function spawnBridge(dataDir = mkdtempSync(join(work, "data-"))): BridgeProcess {
-  const child = fork("bridge/dist/main.js", [], {
-    env: { ...process.env, SWITCHBOARD_URL: app.baseUrl, BRIDGE_SECRET: SECRET, BRIDGE_DATA_DIR: dataDir, BRIDGE_HTTP_PORT: "0", BRIDGE_ID: "e2e", BRIDGE_DRIVERS: driversModule, BRIDGE_LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-  });
-  const bridge = new BridgeProcess(child);
+  const bridge = spawnBridgeProcess({ workerUrl: app.baseUrl, secret: SECRET, dataDir, driversModule });
   running.push(bridge);
   return bridge;
 }

@@ -4,6 +4,7 @@ declare module "vitest" {
     appBaseUrl: string;
     appAdminToken: string;
     browserFakesBase: string;
+    appBridgeSecret: string;
   }
 }
 export {};

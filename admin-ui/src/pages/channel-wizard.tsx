@@ -49,7 +49,7 @@ export function ChannelWizardPage() {
             <span class="step-number" aria-hidden="true">
               {index + 1}
             </span>
-            {label}
+            {index === 2 && provider?.connection === "qr" ? "QR login" : label}
           </li>
         ))}
       </ol>

@@ -85,7 +85,7 @@ export class FakeWhatsApp {
   private qrCount = 0;
 
   constructor(
-    readonly phone = "15551230000",
+    public phone = "15551230000",
     readonly lid = "240000000000001",
     readonly pushName = "Ops phone",
   ) {}

@@ -9,6 +9,8 @@ import { FakeWhatsApp, textMessage } from "./fake-baileys.ts";
 export type DriverCommand =
   | { op: "phone"; channelId: string; phone: string }
   | { op: "scan"; channelId: string }
+  /** WhatsApp shows the next QR (they rotate about every 20 s). */
+  | { op: "rotate"; channelId: string }
   | { op: "deliver"; channelId: string; from: string; text: string; id: string }
   | { op: "close"; channelId: string; code: number };
 
@@ -44,6 +46,10 @@ process.on("message", (raw) => {
     switch (command.op) {
       case "phone":
         phones.set(command.channelId, command.phone);
+        if (worlds.has(command.channelId)) worlds.get(command.channelId)!.phone = command.phone;
+        break;
+      case "rotate":
+        world(command.channelId).showQr();
         break;
       case "scan":
         await world(command.channelId).scan();
