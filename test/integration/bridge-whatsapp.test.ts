@@ -245,6 +245,15 @@ describe("the saved session", () => {
   });
 });
 
+describe("deleting a WhatsApp channel", () => {
+  it("logs the session out, so the linked device disappears from the phone", async () => {
+    const id = await runningWhatsApp();
+    expect((await api("DELETE", `/channels/${id}`)).status).toBe(200);
+    expect(bridge!.commandsFor(id).at(-1)).toEqual({ op: "logout" });
+    expect((await env.BRIDGE_HUB.getByName("hub").status()).sessions.map((session) => session.channelId)).not.toContain(id);
+  });
+});
+
 describe("a number connected to another channel", () => {
   it("stops the new channel with the impact at login, and moves the number only when forced", async () => {
     const phone = newPhone();
