@@ -131,3 +131,29 @@ describe("WhatsApp through the real Worker and the real bridge process", () => {
     expect(bridge.sockets(id)).toHaveLength(sockets);
   });
 });
+
+describe("Zalo Personal through the real Worker and the real bridge process", () => {
+  it("logs in with the image QR, answers, lists the directory, and resumes from the saved login after a restart", async () => {
+    const first = spawnBridge();
+    const created = await api("POST", "/channels", { provider: "zalo-personal", workspaceId: "ws_default", credentials: {}, settings: { dmPolicy: "open" } });
+    const id = created.body.channel.id as string;
+    expect((await api("POST", `/channels/${id}/start`)).body.status).toBe("awaiting-login");
+    const qr = await until(async () => (await api("GET", `/channels/${id}/qr`)).body.qr, 15_000, "the Zalo QR");
+    expect(qr.image).toMatch(/^data:image\/png;base64,/);
+    first.drive({ op: "zalo-confirm", channelId: id });
+    await until(async () => (await status(id)).status === "running", 15_000, "running after the login");
+    expect((await status(id)).account.id).toBe("5000777");
+
+    first.drive({ op: "zalo-deliver", channelId: id, from: "7001", text: "xin chào", msgId: "900001" });
+    await until(() => first.sent(id).includes("Echo: xin chào"), 15_000, "the reply");
+    expect((await api("GET", `/channels/${id}/directory`)).body.directory.groups).toEqual([
+      { id: "9001", name: "Ops team" },
+      { id: "9002", name: "Family" },
+    ]);
+
+    await first.kill();
+    const second = spawnBridge();
+    await until(async () => (await status(id)).status === "running" && second.reports.some((report) => report.type === "zalo-login"), 15_000, "running again");
+    expect(second.reports.filter((report) => report.type === "zalo-login").map((report) => (report as { how: string }).how)).toEqual(["saved"]);
+  });
+});

@@ -1,10 +1,12 @@
 // The drivers module a bridge process loads in the end-to-end tests (BRIDGE_DRIVERS): WhatsApp
-// sessions over FakeWhatsApp instead of Baileys, driven by the test through the process's IPC
-// channel (scan a QR, deliver messages, close with a DisconnectReason) and reporting back what
-// the sessions sent and which sockets they opened.
+// sessions over FakeWhatsApp instead of Baileys and Zalo Personal sessions over FakeZalo instead
+// of zca-js, driven by the test through the process's IPC channel (scan a QR, deliver messages,
+// close with a DisconnectReason) and reporting back what the sessions sent and how they logged in.
 import { WhatsAppSession, type WhatsAppTimings } from "../../../bridge/src/whatsapp/session.ts";
 import type { SessionFactories } from "../../../bridge/src/sessions.ts";
+import { ZaloSession } from "../../../bridge/src/zalo/session.ts";
 import { FakeWhatsApp, textMessage } from "./fake-baileys.ts";
+import { FakeZalo, zaloMessage } from "./fake-zca.ts";
 
 export type DriverCommand =
   | { op: "phone"; channelId: string; phone: string }
@@ -12,12 +14,16 @@ export type DriverCommand =
   /** WhatsApp shows the next QR (they rotate about every 20 s). */
   | { op: "rotate"; channelId: string }
   | { op: "deliver"; channelId: string; from: string; text: string; id: string }
-  | { op: "close"; channelId: string; code: number };
+  | { op: "close"; channelId: string; code: number }
+  /** Zalo: the phone scans and confirms the QR login. */
+  | { op: "zalo-confirm"; channelId: string }
+  | { op: "zalo-deliver"; channelId: string; from: string; text: string; msgId: string };
 
 export type DriverReport =
   | { type: "socket"; channelId: string; resumed: boolean; at: number }
   | { type: "sent"; channelId: string; jid: string; text: string }
   | { type: "delivered"; channelId: string; id: string }
+  | { type: "zalo-login"; channelId: string; how: "qr" | "saved" }
   | { type: "done"; op: string };
 
 const TIMINGS: WhatsAppTimings = { backoffMs: 200, maxBackoffMs: 2000, silentMs: 60_000, watchdogEveryMs: 10_000, pingTimeoutMs: 5000, qrTtlMs: 60_000 };
@@ -36,8 +42,39 @@ function world(channelId: string): FakeWhatsApp {
   return found;
 }
 
+const zalos = new Map<string, FakeZalo>();
+
+function zalo(channelId: string): FakeZalo {
+  let found = zalos.get(channelId);
+  if (!found) {
+    const fake = new FakeZalo("5000777");
+    const { loginQR, login } = fake.driver;
+    fake.driver.loginQR = (options, callback) => {
+      report({ type: "zalo-login", channelId, how: "qr" });
+      return loginQR(options, callback);
+    };
+    fake.driver.login = (credentials) => {
+      report({ type: "zalo-login", channelId, how: "saved" });
+      return login(credentials);
+    };
+    zalos.set(channelId, (found = fake));
+  }
+  return found;
+}
+
 export const factories: SessionFactories = {
   whatsapp: (init) => new WhatsAppSession(init, world(init.channelId).driver, TIMINGS),
+  "zalo-personal": (init) => {
+    const fake = zalo(init.channelId);
+    const session = new ZaloSession(init, fake.driver, { backoffMs: 200, maxBackoffMs: 2000, qrTtlMs: 100_000 });
+    const original = session.send.bind(session);
+    session.send = async (to, text, quote) => {
+      const sent = await original(to, text, quote);
+      report({ type: "sent", channelId: init.channelId, jid: to, text });
+      return sent;
+    };
+    return session;
+  },
 };
 
 process.on("message", (raw) => {
@@ -60,6 +97,12 @@ process.on("message", (raw) => {
         break;
       case "close":
         world(command.channelId).close(command.code);
+        break;
+      case "zalo-confirm":
+        zalo(command.channelId).confirm();
+        break;
+      case "zalo-deliver":
+        zalo(command.channelId).latest.listener.emit("message", zaloMessage({ from: command.from, text: command.text, msgId: command.msgId }));
         break;
     }
     report({ type: "done", op: command.op });
