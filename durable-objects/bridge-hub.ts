@@ -48,7 +48,8 @@ const CONTAINER_RETRY_MS = 30_000;
 const TAG = "bridge";
 
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS sessions (channel_id TEXT PRIMARY KEY, provider TEXT NOT NULL, started_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (channel_id TEXT PRIMARY KEY, provider TEXT NOT NULL, started_at INTEGER NOT NULL, pending INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS pending_logouts (channel_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
@@ -155,15 +156,21 @@ export class BridgeHubDO extends DurableObject<Env> {
     this.send(ws, { type: "delivered", batchId: frame.batchId, outcome: status < 300 ? "stored" : "rejected", status });
   }
 
-  /** After `ready`: resume every session that should run and is not alive; stop the ones that should not. */
+  /**
+   * After `ready`: resume every session that should run and is not alive (or was started anew
+   * while the bridge was away: a relogin); stop or log out the ones that should not run.
+   */
   private async reconcile(ws: WebSocket, live: string[]): Promise<void> {
     const wanted = this.sessionRows();
     const wantedIds = new Set(wanted.map((row) => row.channel_id));
+    const logouts = new Set(this.ctx.storage.sql.exec<{ channel_id: string }>("SELECT channel_id FROM pending_logouts").toArray().map((row) => row.channel_id));
+    this.ctx.storage.sql.exec("DELETE FROM pending_logouts");
     for (const channelId of live) {
-      if (!wantedIds.has(channelId)) void this.command(channelId, { op: "stop" });
+      if (logouts.has(channelId)) await this.command(channelId, { op: "logout" });
+      else if (!wantedIds.has(channelId)) void this.command(channelId, { op: "stop" });
     }
     for (const row of wanted) {
-      if (live.includes(row.channel_id)) continue;
+      if (live.includes(row.channel_id) && !row.pending && !logouts.has(row.channel_id)) continue;
       try {
         const resumed = await this.env.CHANNEL.getByName(row.channel_id).resumeBridgeSession(row.channel_id);
         if (!resumed) this.forget(row.channel_id);
@@ -179,7 +186,7 @@ export class BridgeHubDO extends DurableObject<Env> {
   /** Records that the channel's session should run, and starts it when the bridge is there. */
   async startSession(channelId: string, provider: BridgeProvider, command: Extract<BridgeCommand, { op: "start" }>, workerUrl: string): Promise<CommandOutcome & { queued?: boolean }> {
     this.ctx.storage.sql.exec(
-      "INSERT INTO sessions (channel_id, provider, started_at) VALUES (?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET provider = excluded.provider, started_at = excluded.started_at",
+      "INSERT INTO sessions (channel_id, provider, started_at, pending) VALUES (?, ?, ?, 1) ON CONFLICT (channel_id) DO UPDATE SET provider = excluded.provider, started_at = excluded.started_at, pending = 1",
       channelId,
       provider,
       Date.now(),
@@ -189,13 +196,19 @@ export class BridgeHubDO extends DurableObject<Env> {
       await this.ensureContainer();
       return { ok: true, value: null, queued: true };
     }
-    return this.command(channelId, command);
+    const outcome = await this.command(channelId, command);
+    if (outcome.ok) this.ctx.storage.sql.exec("UPDATE sessions SET pending = 0 WHERE channel_id = ?", channelId);
+    return outcome;
   }
 
   /** The channel's session should not run (any more); `logout` also unlinks the device. */
   async stopSession(channelId: string, logout: boolean): Promise<CommandOutcome> {
     this.forget(channelId);
-    if (!this.readySocket()) return { ok: false, error: "the bridge is not connected", kind: "transient" };
+    if (!this.readySocket()) {
+      // Carried out when the bridge is back, if it still holds the session.
+      if (logout) this.ctx.storage.sql.exec("INSERT INTO pending_logouts (channel_id) VALUES (?) ON CONFLICT DO NOTHING", channelId);
+      return { ok: false, error: "the bridge is not connected", kind: "transient" };
+    }
     return this.command(channelId, { op: logout ? "logout" : "stop" });
   }
 
@@ -282,8 +295,8 @@ export class BridgeHubDO extends DurableObject<Env> {
     }
   }
 
-  private sessionRows(): { channel_id: string; provider: string }[] {
-    return this.ctx.storage.sql.exec<{ channel_id: string; provider: string }>("SELECT channel_id, provider FROM sessions ORDER BY started_at").toArray();
+  private sessionRows(): { channel_id: string; provider: string; pending: number }[] {
+    return this.ctx.storage.sql.exec<{ channel_id: string; provider: string; pending: number }>("SELECT channel_id, provider, pending FROM sessions ORDER BY started_at").toArray();
   }
 
   private forget(channelId: string): void {

@@ -213,6 +213,18 @@ describe("the saved session", () => {
     expect(bridge.commandsFor(id, "start")[0]).toMatchObject({ credentials: {} });
   });
 
+  it("carries out a relogin made while the bridge was away once it is back, even if it kept the old session", async () => {
+    const id = await runningWhatsApp();
+    bridge!.close();
+    const hub = env.BRIDGE_HUB.getByName("hub");
+    await eventually(async () => expect((await hub.status()).connected).toBe(false));
+    expect((await api("POST", `/channels/${id}/relogin`)).body.status).toBe("awaiting-login");
+
+    bridge = await connectTestBridge({ sessions: [{ channelId: id, provider: "whatsapp" }] });
+    await eventually(async () => expect(bridge!.commandsFor(id).map((command) => command.op)).toEqual(["logout", "start"]));
+    expect(bridge.commandsFor(id, "start")[0]).toMatchObject({ credentials: {} });
+  });
+
   it("reports a replaced connection as an error without reconnecting, and a dropped one as reconnecting", async () => {
     const phone = newPhone();
     const id = await runningWhatsApp({}, phone);
