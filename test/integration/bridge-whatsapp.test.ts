@@ -115,6 +115,26 @@ describe("a WhatsApp channel", () => {
     expect((await channelLogs(id)).some((log) => log.event === "inbound.duplicate")).toBe(true);
   });
 
+  it("splits a long reply at 4,000 characters and shows typing while a slow agent works", async () => {
+    const slow = await api("POST", "/workspaces", { name: unique("Slow "), backend: "echo", config: { delayMs: 1500 } });
+    const created = await api("POST", "/channels", { provider: "whatsapp", workspaceId: slow.body.workspace.id, credentials: {}, settings: { dmPolicy: "open" } });
+    const id = created.body.channel.id as string;
+    bridge ??= await connectTestBridge();
+    await api("POST", `/channels/${id}/start`);
+    await bridge.deliver(id, "whatsapp", [connectedEvent(newPhone())]);
+    const chat = "15550000009@s.whatsapp.net";
+    const long = "word ".repeat(1800).trim(); // 8,999 characters
+    await bridge.deliver(id, "whatsapp", [waText({ chat, text: long })]);
+    const chunks = await eventually(async () => {
+      const texts = sentTo(id, chat);
+      expect(texts.join("").replace(/\s+/g, " ").length).toBeGreaterThanOrEqual(`Echo: ${long}`.length - 5);
+      return texts;
+    }, 10_000);
+    expect(chunks.length).toBe(3);
+    for (const chunk of chunks) expect(chunk.length).toBeLessThanOrEqual(4000);
+    expect(bridge.commandsFor(id, "typing")).toContainEqual({ op: "typing", to: chat });
+  });
+
   it("rejects a batch with a wrong signature and stores nothing", async () => {
     const id = await runningWhatsApp({ dmPolicy: "open" });
     const answer = await bridge!.deliver(id, "whatsapp", [waText({ chat: "15550000001@s.whatsapp.net", text: "forged" })], { secret: "not-the-secret" });
