@@ -189,6 +189,8 @@ describe("messages", () => {
     await session.voice("15559990000@s.whatsapp.net", Buffer.from("OggS"), "audio/ogg");
     expect(server.sent.at(-1)!.content).toMatchObject({ mimetype: "audio/ogg; codecs=opus", ptt: true });
 
+    expect(await session.directory()).toEqual({ users: [], groups: [{ id: "120363000000000001@g.us", name: "Ops room" }] });
+
     // The echo of our own reply in the chat (as in self-chat) is not a new message.
     const before = events.length;
     await server.deliver({ ...textMessage({ from: "15551230007@s.whatsapp.net", text: "Echo: hello", fromMe: true }), key: { remoteJid: "15551230007@s.whatsapp.net", fromMe: true, id: messageId } });

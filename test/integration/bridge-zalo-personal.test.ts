@@ -5,6 +5,7 @@ import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BridgeEvent } from "../../worker/bridge/protocol";
 import { api, eventually } from "../support/harness";
+import "../support/loopback-provider";
 import { connectTestBridge, type TestBridge } from "../support/test-bridge";
 
 let bridge: TestBridge | null = null;
@@ -96,8 +97,8 @@ describe("a Zalo Personal channel", () => {
     expect(sentTo(id, "u:7003")[0]).not.toContain("Echo");
   });
 
-  it("has no directory for WhatsApp", async () => {
-    const created = await api("POST", "/channels", { provider: "whatsapp", workspaceId: "ws_default", credentials: {} });
+  it("has no directory for a token provider", async () => {
+    const created = await api("POST", "/channels", { provider: "loopback", workspaceId: "ws_default", credentials: { secret: "loopback-secret", account: `acct${Date.now()}` } });
     expect((await api("GET", `/channels/${created.body.channel.id}/directory`)).status).toBe(400);
   });
 });

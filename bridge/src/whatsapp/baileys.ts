@@ -38,6 +38,7 @@ export async function loadBaileysDriver(): Promise<WhatsAppDriver> {
       sendPresenceUpdate: (type, jid) => socket.sendPresenceUpdate(type, jid),
       logout: () => socket.logout(),
       end: (error) => socket.end(error),
+      groupFetchAllParticipating: () => socket.groupFetchAllParticipating(),
       ping: async () => {
         await socket.query({ tag: "iq", attrs: { to: S_WHATSAPP_NET, type: "get", xmlns: "w:p" }, content: [{ tag: "ping", attrs: {} }] });
       },

@@ -3,7 +3,7 @@
 // replaced by another client: stop, no fight; anything else: back-off), a watchdog for a socket
 // that is connected but silent, and messages in and out. The socket comes from a factory, so the
 // real Baileys (baileys.ts) and the tests' fake are interchangeable.
-import type { SessionStatus } from "../../../worker/bridge/protocol.ts";
+import type { Directory, SessionStatus } from "../../../worker/bridge/protocol.ts";
 import { CommandError } from "../link.ts";
 import type { Logger } from "../log.ts";
 import type { ProviderSession, SessionInit } from "../sessions.ts";
@@ -48,6 +48,8 @@ export interface WASocketLike {
   end(error?: Error): void;
   /** Asks the server for an answer (an IQ ping); rejects when none comes. */
   ping?(): Promise<void>;
+  /** The groups the account is in, by JID. */
+  groupFetchAllParticipating(): Promise<Record<string, { id: string; subject?: string }>>;
 }
 
 export type WASocketFactory = (auth: AuthState, log: Logger) => WASocketLike;
@@ -290,6 +292,12 @@ export class WhatsAppSession implements ProviderSession {
     const mimetype = mime === "audio/mpeg" ? "audio/mpeg" : "audio/ogg; codecs=opus";
     const result = await this.call(() => socket.sendMessage(to, { audio, mimetype, ptt: true }));
     this.remember(result?.key.id);
+  }
+
+  /** The account's groups (WhatsApp keeps no contact list a linked device could read). */
+  async directory(): Promise<Directory> {
+    const groups = await this.call(() => this.connected().groupFetchAllParticipating());
+    return { users: [], groups: Object.values(groups).map((group) => ({ id: group.id, name: group.subject || group.id })) };
   }
 
   /** A failed send is transient while the socket may recover, permanent for a bad recipient. */

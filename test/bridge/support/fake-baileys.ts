@@ -69,6 +69,10 @@ export class FakeWASocket implements WASocketLike {
     this.emit("connection.update", { connection: "close", lastDisconnect: { error: error ?? boom(428, "Connection Closed"), date: new Date() } });
   }
 
+  async groupFetchAllParticipating() {
+    return { "120363000000000001@g.us": { id: "120363000000000001@g.us", subject: "Ops room" } };
+  }
+
   async ping(): Promise<void> {
     if (!this.pingAnswers) await new Promise(() => undefined); // never answers
   }

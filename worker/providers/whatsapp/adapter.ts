@@ -4,6 +4,7 @@
 import * as z from "zod";
 import { parseBridgeBatch, verifyBridgeRequest } from "../../bridge/inbound";
 import { bridgeCommand, probeBridgeSession, startBridgeSession, stopBridgeSession } from "../../bridge/link";
+import type { Directory } from "../../bridge/protocol";
 import { bytesToBase64 } from "../../crypto/encoding";
 import { CredentialError } from "../errors";
 import type { ProviderAdapter } from "../types";
@@ -21,7 +22,8 @@ export const whatsappAdapter: ProviderAdapter = {
   // chat, so a streamed answer is edited at most every 3 s.
   limits: { maxTextLength: 4000, editIntervalMs: 3000 },
   threadedReplies: false,
-  groupDirectory: false,
+  // The account's groups are listed for the group allowlist (contacts are not available).
+  groupDirectory: true,
   selfChat: true,
   loginHint: "On the phone: WhatsApp → Settings → Linked devices → Link a device, then scan this code.",
 
@@ -61,4 +63,8 @@ export const whatsappAdapter: ProviderAdapter = {
   },
 
   probe: probeBridgeSession,
+
+  listDirectory(channel) {
+    return bridgeCommand<Directory>(channel, { op: "directory" });
+  },
 };

@@ -29,7 +29,9 @@ export function DirectoryPicker({ channelId, settings, change, part }: { channel
     <div class="directory-picker" role="group" aria-label={part === "users" ? "Allowed contacts" : "Allowed groups"}>
       {directory.loading && <Loading label="Reading the account's contacts and groups…" />}
       {directory.error && <ErrorBanner error={directory.error} onRetry={directory.reload} />}
-      {entries.length === 0 && !directory.loading && <p class="muted small">Nothing to choose from yet.</p>}
+      {entries.length === 0 && !directory.loading && (
+        <p class="muted small">{part === "users" ? "This provider lists no contacts: approve people through pairing or invite codes." : "The account is in no group yet."}</p>
+      )}
       {entries.map((entry) =>
         part === "users" ? (
           <label class="choice">
