@@ -213,7 +213,9 @@ export class ChannelDO extends DurableObject<Env> {
       const reason =
         error instanceof ProviderError && error.kind === "unauthorized"
           ? `token revoked or invalid (${message})`
-          : `webhook rejected by provider: ${message}`;
+          : runtime.adapter.connection === "qr"
+            ? `the bridge could not start the session: ${message}`
+            : `webhook rejected by provider: ${message}`;
       this.log("error", "channel.start_failed", `Start failed: ${reason}`);
       await this.setStatus("error", reason);
     }
