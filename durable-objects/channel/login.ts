@@ -39,6 +39,12 @@ export interface LoginDeps {
 
 export async function applyLogin(deps: LoginDeps, login: LoginEvent): Promise<void> {
   const { runtime, store } = deps;
+  // A stopped channel stays stopped: a login event still on its way (the bridge had queued it
+  // before the stop reached it) must not bring it back.
+  if (runtime.row.status === "stopped" && login.state !== "logged-out") {
+    deps.log("info", "login.ignored", `Ignored a late login event (${login.state}): the channel is stopped`);
+    return;
+  }
   switch (login.state) {
     case "qr":
       store.put("loginQr", { qr: login.qr, expiresAt: login.expiresAt, ...(login.image ? { image: login.image } : {}) } satisfies LoginQr);
@@ -55,7 +61,7 @@ export async function applyLogin(deps: LoginDeps, login: LoginEvent): Promise<vo
       // The saved session is dead: the next start must be a fresh QR login.
       await clearCredentials(deps);
       deps.log("warn", "login.logged_out", `Logged out: ${login.reason}`);
-      await deps.setStatus("error", `logged out — relogin needed (${login.reason})`);
+      if (runtime.row.status !== "stopped") await deps.setStatus("error", `logged out — relogin needed (${login.reason})`);
       return;
     case "disconnected":
       if (runtime.row.status === "stopped") return;

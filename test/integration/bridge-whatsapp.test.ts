@@ -245,6 +245,16 @@ describe("the saved session", () => {
     expect(bridge.commandsFor(id, "start")[0]).toMatchObject({ credentials: {} });
   });
 
+  it("stays stopped when a login event arrives after the stop", async () => {
+    const phone = newPhone();
+    const id = await runningWhatsApp({}, phone);
+    expect((await api("POST", `/channels/${id}/stop`)).body.status).toBe("stopped");
+    expect(bridge!.commandsFor(id).at(-1)).toEqual({ op: "stop" });
+    await bridge!.deliver(id, "whatsapp", [{ type: "login", login: { state: "qr", qr: "2@late", expiresAt: Date.now() + 20_000 } }, connectedEvent(phone)]);
+    expect((await api("GET", `/channels/${id}`)).body.channel.status).toBe("stopped");
+    expect((await api("GET", `/channels/${id}/qr`)).body.qr).toBeNull();
+  });
+
   it("reports a replaced connection as an error without reconnecting, and a dropped one as reconnecting", async () => {
     const phone = newPhone();
     const id = await runningWhatsApp({}, phone);
