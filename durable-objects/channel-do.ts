@@ -22,6 +22,8 @@ import { flushLogs } from "./channel/log-flush";
 import { loadRuntime, type ChannelRuntime } from "./channel/runtime";
 import { texts } from "./channel/texts";
 import { startTyping } from "./channel/typing";
+import { LogCollapser } from "./channel/log-collapse";
+import { SenderLimits } from "./channel/sender-limits";
 
 /** An inbound request as it crosses into the object (Headers are not structured-cloneable). */
 export interface IngestRequest extends Omit<InboundRequest, "headers"> {
@@ -39,6 +41,8 @@ export type { OperationResult, PushDelivery, PushOutcome };
 const PROBE_INTERVAL_MS = 30_000;
 /** Older messages are dropped at ingest: de-duplication remembers ids for 7 days, so this is the replay bound. */
 const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
+/** Events waiting in one chat beyond which new ones are dropped (logged): a flood cannot grow the inbox. */
+export const MAX_QUEUED_PER_CHAT = 100;
 /** How often a running channel asks the provider on its own. */
 const BACKGROUND_PROBE_MS = 10 * 60_000;
 
@@ -53,6 +57,8 @@ export class ChannelDO extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly cache: ChannelCache;
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
+  private readonly collapser = new LogCollapser();
+  private readonly limits = new SenderLimits();
   private alarmRunning = false;
   /** The runtime once loaded: lets synchronous code (command checks) read the adapter. */
   private loaded: ChannelRuntime | null = null;
@@ -147,7 +153,12 @@ export class ChannelDO extends DurableObject<Env> {
       this.log("info", "inbound.dropped", "Dropped: the channel is stopped", { eventId: message.eventId });
       return;
     }
-    if (!this.store.addInbound(message.eventId, chatKeyOf(message), message)) {
+    const chatKey = chatKeyOf(message);
+    if (this.store.queuedCount(chatKey) >= MAX_QUEUED_PER_CHAT) {
+      this.log("warn", "inbound.queue_full", `Dropped: ${MAX_QUEUED_PER_CHAT} messages from this chat are already waiting`, { eventId: message.eventId, chat: chatKey });
+      return;
+    }
+    if (!this.store.addInbound(message.eventId, chatKey, message)) {
       this.log("info", "inbound.duplicate", "Dropped: this event was already received (provider redelivery)", { eventId: message.eventId });
       return;
     }
@@ -286,7 +297,12 @@ export class ChannelDO extends DurableObject<Env> {
   /** Writes buffered log entries to D1 now (the logs API calls this before reading). */
   async flushLogs(): Promise<void> {
     const channelId = this.store.get<string>("channelId");
-    if (channelId) await flushLogs(this.store, this.db, channelId);
+    if (!channelId) return;
+    for (const summary of this.collapser.closed()) {
+      const { level, event, message, repeats } = summary;
+      this.store.bufferLog({ level, event, message: `${message} (repeated ${repeats} more times within a minute)`, detail: { repeats }, createdAt: Date.now() });
+    }
+    await flushLogs(this.store, this.db, channelId);
   }
 
   // ---------------------------------------------------------------- alarm
@@ -369,6 +385,7 @@ export class ChannelDO extends DurableObject<Env> {
       runtime,
       store: this.store,
       log: (...args) => this.log(...args),
+      limits: this.limits,
       startTyping: (chatId) => startTyping(runtime, chatId),
       deliverNow: (chatId) => void this.outbox.flushChat(chatId),
     };
@@ -386,6 +403,7 @@ export class ChannelDO extends DurableObject<Env> {
   }
 
   private log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void {
+    if (!this.collapser.admit({ level, event, message })) return;
     this.store.bufferLog({ level, event, message, detail: detail ?? null, createdAt: Date.now() });
   }
 
@@ -445,7 +463,7 @@ export class ChannelDO extends DurableObject<Env> {
 
   /** Arms the alarm for the earliest due work or probe; the alarm re-arms itself after each pass. */
   private async schedule(): Promise<void> {
-    const candidates = [this.store.nextDueAt({ queues: !this.isStopped() }), await this.probeDueAt()].filter((at): at is number => at !== null);
+    const candidates = [this.store.nextDueAt({ queues: !this.isStopped() }), this.collapser.nextDueAt(), await this.probeDueAt()].filter((at): at is number => at !== null);
     if (candidates.length === 0) return;
     const due = Math.min(...candidates);
     const current = await this.ctx.storage.getAlarm();

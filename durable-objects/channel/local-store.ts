@@ -172,6 +172,11 @@ export class LocalStore {
     return inserted.toArray().length > 0;
   }
 
+  /** Events of a chat not yet handled (waiting or running). */
+  queuedCount(chatKey: string): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox WHERE state IN ('pending', 'running') AND chat_key = ?", chatKey).one().n;
+  }
+
   /** Chats whose oldest waiting event is due now, oldest first. */
   dueChats(now = Date.now()): string[] {
     return this.sql

@@ -25,6 +25,7 @@ export const texts = {
   missedWhileAway: (count: number, syntax: CommandSyntax) =>
     `${count} ${count === 1 ? "reply" : "replies"} while you were away. Use ${formatCommand("more", syntax)} to read all.`,
   noMissed: "No missed replies in this thread.",
+  slowDown: "You are sending messages faster than I can answer. Please wait a moment; messages sent meanwhile are skipped.",
   agentUnavailable: "The assistant is unavailable right now. Please try again in a moment.",
   previewMoved: (title: string) => `(This answer was kept in the thread "${title}" because you switched threads. Switch back to read it.)`,
   processingFailed: "Sorry, something went wrong while handling your message. Please send it again.",
