@@ -15,6 +15,8 @@ export interface Env {
   /** Public base URL providers call back; derived from the request when empty. */
   PUBLIC_URL?: string;
   TELEGRAM_API_BASE?: string;
+  /** Slack Web API base (`https://slack.com/api`); a test fake in the tests. */
+  SLACK_API_BASE?: string;
   /** The built admin UI (admin-ui/dist, see [assets] in wrangler.toml). */
   ASSETS?: Fetcher;
   /** Workers AI (the `workers-ai` backend and Aura voice replies); absent unless configured. */
