@@ -6,6 +6,7 @@ import { commandOf, parseCommand } from "../worker/core/commands";
 import { chatKeyOf } from "../worker/core/types";
 import { setChannelStatus, deleteChannelData, type ChannelStatus } from "../worker/db/channels";
 import { getDb, type Db } from "../worker/db/client";
+import { pruneStaleAccess } from "../worker/db/pairing";
 import type { LogLevel } from "../worker/db/logs";
 import type { Env } from "../worker/env";
 import { ProviderError } from "../worker/providers/errors";
@@ -41,6 +42,8 @@ export type { OperationResult, PushDelivery, PushOutcome };
 const PROBE_INTERVAL_MS = 30_000;
 /** Older messages are dropped at ingest: de-duplication remembers ids for 7 days, so this is the replay bound. */
 const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
+/** Longest message text kept (and passed to the agent); longer ones are cut, with a log line. */
+export const MAX_MESSAGE_TEXT = 16_000;
 /** Events waiting in one chat beyond which new ones are dropped (logged): a flood cannot grow the inbox. */
 export const MAX_QUEUED_PER_CHAT = 100;
 /** How often a running channel asks the provider on its own. */
@@ -144,6 +147,10 @@ export class ChannelDO extends DurableObject<Env> {
         break;
     }
     const message = { ...event.message, command: parseCommand(event.message.text, runtime.adapter.commandSyntax, runtime.context.account.name) };
+    if (message.text.length > MAX_MESSAGE_TEXT) {
+      this.log("warn", "inbound.truncated", `A message of ${message.text.length} characters was cut to ${MAX_MESSAGE_TEXT}`, { eventId: message.eventId });
+      message.text = message.text.slice(0, MAX_MESSAGE_TEXT);
+    }
     // A captured delivery replayed later (or a provider's very late retry) is not a conversation.
     if (message.sentAt < Date.now() - MAX_EVENT_AGE_MS) {
       this.log("warn", "inbound.stale", `Dropped: the message was sent ${new Date(message.sentAt).toISOString()}, more than a day ago`, { eventId: message.eventId });
@@ -316,7 +323,7 @@ export class ChannelDO extends DurableObject<Env> {
       this.processor.kick();
       await this.processor.drain();
       await this.outbox.flushAll();
-      this.store.pruneInbox();
+      if (this.store.pruneInbox()) await pruneStaleAccess(this.db, this.store.get<string>("channelId")!);
       // Between admin visits the channel checks itself, so the channel list stays honest.
       const probeDue = await this.probeDueAt();
       if (probeDue !== null && probeDue <= Date.now()) await this.probeProvider(0);

@@ -28,7 +28,9 @@ export async function handleInbound(deps: ChannelDeps, message: InboundMessage):
   const reply = ReplySink.forMessage(deps, message);
   const command = commandOf(message, runtime.adapter.commandSyntax, runtime.context.account.name);
   const direct = message.chat.type === "direct";
-  const detail = { eventId: message.eventId, chat: message.chat.id, sender: message.sender.id, text: preview(message.text) };
+  // An invite code is a credential: the log keeps that one was sent, never the code itself.
+  const logged = command?.name === "start" && command.args ? message.text.replace(command.args, "••••••••") : message.text;
+  const detail = { eventId: message.eventId, chat: message.chat.id, sender: message.sender.id, text: preview(logged) };
 
   const initialState = runtime.settings.dmPolicy === "open" ? "approved" : "pending";
   const user = direct

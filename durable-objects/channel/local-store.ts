@@ -215,12 +215,13 @@ export class LocalStore {
     this.sql.exec("UPDATE inbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, seq);
   }
 
-  /** Forgets processed events and done operations older than the de-duplication window (at most hourly). */
-  pruneInbox(now = Date.now()): void {
-    if (now - (this.get<number>("inboxPrunedAt") ?? 0) < PRUNE_INTERVAL_MS) return;
+  /** Forgets processed events and done operations older than the de-duplication window (at most hourly); true when it ran. */
+  pruneInbox(now = Date.now()): boolean {
+    if (now - (this.get<number>("inboxPrunedAt") ?? 0) < PRUNE_INTERVAL_MS) return false;
     this.sql.exec("DELETE FROM inbox WHERE state IN ('done', 'failed') AND received_at < ?", now - DEDUPE_WINDOW_MS);
     this.sql.exec("DELETE FROM outbox WHERE done_at < ?", now - DEDUPE_WINDOW_MS);
     this.put("inboxPrunedAt", now);
+    return true;
   }
 
   // --- outbox ---

@@ -20,6 +20,8 @@ export const texts = {
   noThreads: (syntax: CommandSyntax) => `No threads yet. Send a message or use ${formatCommand("new", syntax)} to start one.`,
   threadsFooter: (syntax: CommandSyntax) => `Use ${formatCommand("switch", syntax)} <n> to change thread.`,
   switched: (title: string) => `Switched to: ${title}`,
+  tooManyThreads: (max: number, syntax: CommandSyntax) =>
+    `You have ${max} threads, the most one chat can have. Use ${formatCommand("threads", syntax)} and ${formatCommand("switch", syntax)} to go back to one.`,
   switchUsage: (syntax: CommandSyntax) =>
     `Use ${formatCommand("switch", syntax)} <n> with a number from ${formatCommand("threads", syntax)}.`,
   missedWhileAway: (count: number, syntax: CommandSyntax) =>
