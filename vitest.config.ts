@@ -22,6 +22,8 @@ export default defineConfig({
                 TELEGRAM_API_BASE: inject("telegramApiBase"),
                 SLACK_API_BASE: inject("slackApiBase"),
                 FAKES_BASE: inject("fakesBase"),
+                // Cases per provider for the parser fuzz suite; `npm run fuzz` raises it.
+                FUZZ_CASES: process.env.FUZZ_CASES ?? "2000",
               },
               // Workers AI cannot be reached offline: `AI` is a service binding to a stand-in
               // whose run() answers like the real binding (test/fakes/workers-ai-standin.mjs).

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // Fuzzes every provider's parser with mutations of its own payload samples (samples/*.json beside
 // each adapter): a parser either returns a well-formed acknowledgement and events, or throws
 // (the channel answers 400). It never returns an event the core would trip over (a 5xx), and a
