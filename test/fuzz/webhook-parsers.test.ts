@@ -96,7 +96,9 @@ describe("webhook endpoint fuzzing", () => {
     const statuses = new Set<number>();
     for (let index = 0; index < 200; index++) {
       const sample = samples[Math.floor(rng() * samples.length)]!;
-      const secret = rng() < 0.5 ? null : `${channel.secret.slice(0, -1)}${rng() < 0.5 ? "x" : ""}`;
+      // Missing, one character short, or with the last character changed: never the secret itself.
+      const last = channel.secret.at(-1) === "x" ? "y" : "x";
+      const secret = rng() < 0.5 ? null : `${channel.secret.slice(0, -1)}${rng() < 0.5 ? last : ""}`;
       const response = await worker(`/webhooks/telegram/${channel.id}`, {
         method: rng() < 0.9 ? "POST" : "GET",
         headers: { "content-type": "application/json", ...(secret === null ? {} : { "x-telegram-bot-api-secret-token": secret }) },
@@ -106,7 +108,7 @@ describe("webhook endpoint fuzzing", () => {
       statuses.add(response.status);
       expect(response.status, `case ${index}`).toBeLessThan(500);
     }
-    expect([...statuses].every((status) => status === 401)).toBe(true);
+    expect([...statuses]).toEqual([401]);
     const inbox = await api("GET", `/channels/${channel.id}/users`);
     expect(inbox.body.users).toEqual([]);
     expect(await telegramCalls(channel.bot, "sendMessage")).toEqual([]);
