@@ -8,7 +8,7 @@ export default async function setup(project: TestProject) {
   const fakes = await startFakeProviders({ telegram: { allowHttpWebhooks: true } });
   let app;
   try {
-    app = await startAppServer({ telegramApiBase: fakes.telegramApiBase });
+    app = await startAppServer({ apiBases: { TELEGRAM_API_BASE: fakes.telegramApiBase, SLACK_API_BASE: fakes.slackApiBase } });
   } catch (error) {
     await fakes.close();
     throw error;

@@ -31,7 +31,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startAppServer(options: { telegramApiBase: string }): Promise<AppServer> {
+/** `apiBases`: provider API base variables (TELEGRAM_API_BASE, SLACK_API_BASE, …) pointing at the fakes. */
+export async function startAppServer(options: { apiBases: Record<string, string> }): Promise<AppServer> {
   const persistTo = mkdtempSync(join(tmpdir(), "switchboard-browser-"));
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -49,7 +50,7 @@ export async function startAppServer(options: { telegramApiBase: string }): Prom
       "--show-interactive-dev-session=false", "--log-level", "warn",
       "--var", `ADMIN_TOKEN:${adminToken}`,
       "--var", `ENCRYPTION_KEY:${encryptionKey}`,
-      "--var", `TELEGRAM_API_BASE:${options.telegramApiBase}`,
+      ...Object.entries(options.apiBases).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--var", `PUBLIC_URL:${baseUrl}`,
     ],
     { env: quietEnv, stdio: ["ignore", "pipe", "pipe"], detached: true },
