@@ -20,6 +20,7 @@ export default defineConfig({
                 ENCRYPTION_KEY: "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyEhISE=",
                 PUBLIC_URL: "https://switchboard.example",
                 TELEGRAM_API_BASE: inject("telegramApiBase"),
+                DISCORD_API_BASE: inject("discordApiBase"),
                 FAKES_BASE: inject("fakesBase"),
               },
               // Workers AI cannot be reached offline: `AI` is a service binding to a stand-in

@@ -6,5 +6,6 @@ export default async function setup(project: TestProject) {
   const fakes = await startFakeProviders();
   project.provide("fakesBase", fakes.baseUrl);
   project.provide("telegramApiBase", fakes.telegramApiBase);
+  project.provide("discordApiBase", fakes.discordApiBase);
   return () => fakes.close();
 }

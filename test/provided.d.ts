@@ -3,6 +3,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     fakesBase: string;
     telegramApiBase: string;
+    discordApiBase: string;
   }
 }
 export {};

@@ -15,6 +15,8 @@ export interface Env {
   /** Public base URL providers call back; derived from the request when empty. */
   PUBLIC_URL?: string;
   TELEGRAM_API_BASE?: string;
+  /** Discord REST base (default https://discord.com/api/v10); a test fake in the tests. */
+  DISCORD_API_BASE?: string;
   /** The built admin UI (admin-ui/dist, see [assets] in wrangler.toml). */
   ASSETS?: Fetcher;
   /** Workers AI (the `workers-ai` backend and Aura voice replies); absent unless configured. */

@@ -2,9 +2,11 @@
 // (`/telegram/bot<token>/<method>`, `/telegram/__control/...`), and the agent-backend fakes
 // (`/openai/<scope>/v1/...`, `/anythingllm/<scope>/api/v1/...`, `/webhook-agent/<scope>`,
 // `/workers-ai/__control/...` for the Workers AI stand-in), each with its own `/__control/*`.
+// Discord (`/discord/<REST path>`) as well.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeAnythingLlm } from "./anythingllm-api.ts";
+import { FakeDiscord } from "./discord-api.ts";
 import { FakeOpenAi } from "./openai-api.ts";
 import { FakeTelegram, type FakeTelegramOptions } from "./telegram-api.ts";
 import { FakeWebhookAgent } from "./webhook-agent.ts";
@@ -18,6 +20,8 @@ export interface FakeProviders {
   anythingllm: FakeAnythingLlm;
   webhookAgent: FakeWebhookAgent;
   workersAi: WorkersAiRecorder;
+  discord: FakeDiscord;
+  discordApiBase: string;
   close(): Promise<void>;
 }
 
@@ -29,12 +33,14 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
   const anythingllm = new FakeAnythingLlm();
   const webhookAgent = new FakeWebhookAgent();
   const workersAi = new WorkersAiRecorder();
+  const discord = new FakeDiscord();
   const prefixes: [string, FakeHandler][] = [
     ["/telegram", (path, request, response) => telegram.handle(path, request, response)],
     ["/openai", (path, request, response) => openai.handle(path, request, response)],
     ["/anythingllm", (path, request, response) => anythingllm.handle(path, request, response)],
     ["/webhook-agent", (path, request, response) => webhookAgent.handle(path, request, response)],
     ["/workers-ai", (path, request, response) => workersAi.handle(path, request, response)],
+    ["/discord", (path, request, response) => discord.handle(path, request, response)],
   ];
   const server: Server = createServer((request, response) => {
     const path = request.url ?? "/";
@@ -62,6 +68,8 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
     anythingllm,
     webhookAgent,
     workersAi,
+    discord,
+    discordApiBase: `${baseUrl}/discord`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
