@@ -21,6 +21,7 @@ export default defineConfig({
                 PUBLIC_URL: "https://switchboard.example",
                 TELEGRAM_API_BASE: inject("telegramApiBase"),
                 DISCORD_API_BASE: inject("discordApiBase"),
+                ZALO_API_BASE: inject("zaloApiBase"),
                 FAKES_BASE: inject("fakesBase"),
               },
               // Workers AI cannot be reached offline: `AI` is a service binding to a stand-in

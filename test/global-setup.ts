@@ -7,5 +7,6 @@ export default async function setup(project: TestProject) {
   project.provide("fakesBase", fakes.baseUrl);
   project.provide("telegramApiBase", fakes.telegramApiBase);
   project.provide("discordApiBase", fakes.discordApiBase);
+  project.provide("zaloApiBase", fakes.zaloApiBase);
   return () => fakes.close();
 }

@@ -4,6 +4,7 @@ declare module "vitest" {
     fakesBase: string;
     telegramApiBase: string;
     discordApiBase: string;
+    zaloApiBase: string;
   }
 }
 export {};

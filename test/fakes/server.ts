@@ -2,7 +2,7 @@
 // (`/telegram/bot<token>/<method>`, `/telegram/__control/...`), and the agent-backend fakes
 // (`/openai/<scope>/v1/...`, `/anythingllm/<scope>/api/v1/...`, `/webhook-agent/<scope>`,
 // `/workers-ai/__control/...` for the Workers AI stand-in), each with its own `/__control/*`.
-// Discord (`/discord/<REST path>`) as well.
+// Discord (`/discord/<REST path>`) and Zalo (`/zalo/bot<token>/<method>`) as well.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeAnythingLlm } from "./anythingllm-api.ts";
@@ -11,6 +11,7 @@ import { FakeOpenAi } from "./openai-api.ts";
 import { FakeTelegram, type FakeTelegramOptions } from "./telegram-api.ts";
 import { FakeWebhookAgent } from "./webhook-agent.ts";
 import { WorkersAiRecorder } from "./workers-ai-recorder.ts";
+import { FakeZalo } from "./zalo-api.ts";
 
 export interface FakeProviders {
   baseUrl: string;
@@ -22,6 +23,8 @@ export interface FakeProviders {
   workersAi: WorkersAiRecorder;
   discord: FakeDiscord;
   discordApiBase: string;
+  zalo: FakeZalo;
+  zaloApiBase: string;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
   const webhookAgent = new FakeWebhookAgent();
   const workersAi = new WorkersAiRecorder();
   const discord = new FakeDiscord();
+  const zalo = new FakeZalo();
   const prefixes: [string, FakeHandler][] = [
     ["/telegram", (path, request, response) => telegram.handle(path, request, response)],
     ["/openai", (path, request, response) => openai.handle(path, request, response)],
@@ -41,6 +45,7 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
     ["/webhook-agent", (path, request, response) => webhookAgent.handle(path, request, response)],
     ["/workers-ai", (path, request, response) => workersAi.handle(path, request, response)],
     ["/discord", (path, request, response) => discord.handle(path, request, response)],
+    ["/zalo", (path, request, response) => zalo.handle(path, request, response)],
   ];
   const server: Server = createServer((request, response) => {
     const path = request.url ?? "/";
@@ -70,6 +75,8 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
     workersAi,
     discord,
     discordApiBase: `${baseUrl}/discord`,
+    zalo,
+    zaloApiBase: `${baseUrl}/zalo`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,11 +1,13 @@
 // Providers by id. Later providers (slack, discord, zalo-oa, …) register here.
 import { discordAdapter } from "./discord/adapter";
 import { telegramAdapter } from "./telegram/adapter";
+import { zaloOaAdapter } from "./zalo-oa/adapter";
 import type { ProviderAdapter } from "./types";
 
 const adapters: Record<string, ProviderAdapter> = {
   [telegramAdapter.id]: telegramAdapter,
   [discordAdapter.id]: discordAdapter,
+  [zaloOaAdapter.id]: zaloOaAdapter,
 };
 
 /** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
@@ -21,7 +23,6 @@ export function listProviders(): ProviderAdapter[] {
 /** Providers of the product that are not built yet: listed as "coming soon", never selectable. */
 export const upcomingProviders: { id: string; label: string; connection: "token" | "qr" }[] = [
   { id: "slack", label: "Slack", connection: "token" },
-  { id: "zalo-oa", label: "Zalo OA", connection: "token" },
   { id: "whatsapp", label: "WhatsApp", connection: "qr" },
   { id: "zalo-personal", label: "Zalo Personal", connection: "qr" },
   { id: "wechat", label: "WeChat", connection: "qr" },
