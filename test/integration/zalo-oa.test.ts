@@ -34,6 +34,13 @@ describe("Zalo OA setup", () => {
     expect((await api("POST", "/channels/test", { provider: "zalo-oa", credentials: { botToken: "abc" } })).body.error).toMatch(/^credentials\.botToken: /);
   });
 
+  it("is in the catalog: slash commands, 2,000 characters, typing and probe, no edits or voice", async () => {
+    const { body } = await api("GET", "/providers");
+    const zalo = body.providers.find((provider: { id: string }) => provider.id === "zalo-oa");
+    expect(zalo).toMatchObject({ available: true, label: "Zalo OA", connection: "token", credentialFields: [expect.objectContaining({ name: "botToken", secret: true })] });
+    expect(zalo.capabilities).toMatchObject({ commandSyntax: "slash", limits: { maxTextLength: 2000 }, edits: false, voice: false, typing: true, probe: true, manualSetup: false });
+  });
+
   it("start registers the webhook with an 8–256 character secret; stop deletes it and later events are dropped", async () => {
     const channel = await startZaloChannel({ settings: { dmPolicy: "open" } });
     const [setWebhook] = await zaloCalls(channel.bot, "setWebhook");
