@@ -3,11 +3,14 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LocalStore } from "../../durable-objects/channel/local-store";
+import { discordAdapter } from "../../worker/providers/discord/adapter";
+import type { ChannelContext } from "../../worker/providers/types";
 import { api, channelLogs, eventually } from "../support/harness";
 import {
   command,
   createDiscordApp,
   discordCalls,
+  dmMessages,
   discordCredentials,
   discordUser,
   interact,
@@ -131,5 +134,33 @@ describe("Discord interactions endpoint", () => {
     expect((await shown(ask.token)).followups).toEqual([]);
     // The portal's PING is still answered, so the endpoint URL stays valid.
     expect((await interact(channel, { id: snowflake(), application_id: channel.app.applicationId, type: 1, token: "ping", version: 1 })).ack).toEqual({ type: 1 });
+  });
+});
+
+describe("Discord channel addresses (the gateway path)", () => {
+  it("post to the channel with a reply reference, edit there, and show typing", async () => {
+    const app = await createDiscordApp();
+    const user = discordUser();
+    const context: ChannelContext = {
+      channelId: "ch_gateway",
+      credentials: discordCredentials(app),
+      webhookSecret: "unused",
+      account: { id: app.botUserId, name: app.username, details: {} },
+      env,
+    };
+    const dm = await fetch(`${env.DISCORD_API_BASE}/users/@me/channels`, {
+      method: "POST",
+      headers: { authorization: `Bot ${app.botToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ recipient_id: user.id }),
+    });
+    const { id: channelId } = (await dm.json()) as { id: string };
+
+    const { messageId } = await discordAdapter.sendText(context, { address: `c:${channelId}`, text: "first draft", replyTo: "1290516383457919017" });
+    await discordAdapter.editText!(context, `c:${channelId}`, messageId, "final text");
+    await discordAdapter.sendTyping!(context, `c:${channelId}`);
+    expect((await dmMessages(app, user)).messages).toEqual([expect.objectContaining({ id: messageId, content: "final text", edits: 1 })]);
+    const [post] = await discordCalls(app, "POST /channels/:channel/messages");
+    expect(post!.body).toEqual({ content: "first draft", allowed_mentions: { parse: [] }, message_reference: { message_id: "1290516383457919017", fail_if_not_exists: false } });
+    expect(await discordCalls(app, "POST /channels/:channel/typing")).toHaveLength(1);
   });
 });
