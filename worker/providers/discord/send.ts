@@ -94,7 +94,8 @@ async function replyToInteraction(channel: ChannelContext, target: Interaction, 
 async function stillLoading(channel: ChannelContext, target: Interaction): Promise<boolean> {
   try {
     const original = await callDiscord<DiscordMessage>(channel.env, { method: "GET", path: `${webhookPath(channel, target)}/messages/@original` });
-    return ((original.flags ?? 0) & LOADING) !== 0;
+    // Discord marks the placeholder LOADING; its content is empty too, and replies never are.
+    return ((original.flags ?? 0) & LOADING) !== 0 || !original.content;
   } catch (error) {
     if (!(error instanceof DiscordApiError) || error.code !== UNKNOWN_MESSAGE) throw error;
     if (Date.now() - snowflakeTime(target.interactionId) < PLACEHOLDER_GRACE_MS) {
