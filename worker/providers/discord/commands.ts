@@ -1,4 +1,4 @@
-// The slash commands the application registers: the core's chat commands (SPEC §6) plus `ask`,
+// The slash commands the application registers: the core's chat commands (worker/core/commands.ts) plus `ask`,
 // so a user can talk to the agent without the gateway (plain messages arrive only through it).
 import { COMMAND_HELP, type CommandName } from "../../core/commands";
 import type { ChannelContext } from "../types";
