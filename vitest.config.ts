@@ -21,6 +21,8 @@ export default defineConfig({
                 PUBLIC_URL: "https://switchboard.example",
                 TELEGRAM_API_BASE: inject("telegramApiBase"),
                 SLACK_API_BASE: inject("slackApiBase"),
+                DISCORD_API_BASE: inject("discordApiBase"),
+                ZALO_API_BASE: inject("zaloApiBase"),
                 FAKES_BASE: inject("fakesBase"),
                 // Cases per provider for the parser fuzz suite; `npm run fuzz` raises it.
                 FUZZ_CASES: process.env.FUZZ_CASES ?? "2000",

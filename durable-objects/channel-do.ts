@@ -128,7 +128,7 @@ export class ChannelDO extends DurableObject<Env> {
       await this.setStatus("running", null);
     }
     await this.schedule();
-    return parsed.ack;
+    return runtime.row.status === "stopped" && parsed.stoppedAck ? parsed.stoppedAck : parsed.ack;
   }
 
   /** Takes in one event of a verified request. */

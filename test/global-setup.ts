@@ -7,5 +7,7 @@ export default async function setup(project: TestProject) {
   project.provide("fakesBase", fakes.baseUrl);
   project.provide("telegramApiBase", fakes.telegramApiBase);
   project.provide("slackApiBase", fakes.slackApiBase);
+  project.provide("discordApiBase", fakes.discordApiBase);
+  project.provide("zaloApiBase", fakes.zaloApiBase);
   return () => fakes.close();
 }

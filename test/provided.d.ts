@@ -4,6 +4,8 @@ declare module "vitest" {
     fakesBase: string;
     telegramApiBase: string;
     slackApiBase: string;
+    discordApiBase: string;
+    zaloApiBase: string;
   }
 }
 export {};

@@ -17,6 +17,10 @@ export interface Env {
   TELEGRAM_API_BASE?: string;
   /** Slack Web API base (`https://slack.com/api`); a test fake in the tests. */
   SLACK_API_BASE?: string;
+  /** Discord REST base (default https://discord.com/api/v10); a test fake in the tests. */
+  DISCORD_API_BASE?: string;
+  /** Zalo Bot Platform base (default https://bot-api.zaloplatforms.com); a test fake in the tests. */
+  ZALO_API_BASE?: string;
   /** The built admin UI (admin-ui/dist, see [assets] in wrangler.toml). */
   ASSETS?: Fetcher;
   /** Workers AI (the `workers-ai` backend and Aura voice replies); absent unless configured. */

@@ -145,7 +145,7 @@ describe("admin UI", () => {
     await page.getByRole("link", { name: "Add your first channel" }).click();
     await page.getByRole("heading", { name: "Choose a platform" }).waitFor(WAIT);
     expect(await page.getByRole("radio", { name: /WhatsApp/ }).isDisabled()).toBe(true);
-    expect(await page.getByRole("radio", { name: /Discord/ }).isDisabled()).toBe(true);
+    expect(await page.getByRole("radio", { name: /WeChat/ }).isDisabled()).toBe(true);
     await page.getByText("Telegram", { exact: true }).click();
     await screenshot(page, "wizard-platform");
     await page.getByRole("button", { name: "Next" }).click();

@@ -3,14 +3,17 @@
 // `/slack/__control/...`), and the agent-backend fakes
 // (`/openai/<scope>/v1/...`, `/anythingllm/<scope>/api/v1/...`, `/webhook-agent/<scope>`,
 // `/workers-ai/__control/...` for the Workers AI stand-in), each with its own `/__control/*`.
+// Discord (`/discord/<REST path>`) and Zalo (`/zalo/bot<token>/<method>`) as well.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeAnythingLlm } from "./anythingllm-api.ts";
+import { FakeDiscord } from "./discord-api.ts";
 import { FakeOpenAi } from "./openai-api.ts";
 import { FakeSlack } from "./slack-api.ts";
 import { FakeTelegram, type FakeTelegramOptions } from "./telegram-api.ts";
 import { FakeWebhookAgent } from "./webhook-agent.ts";
 import { WorkersAiRecorder } from "./workers-ai-recorder.ts";
+import { FakeZalo } from "./zalo-api.ts";
 
 export interface FakeProviders {
   baseUrl: string;
@@ -23,6 +26,10 @@ export interface FakeProviders {
   anythingllm: FakeAnythingLlm;
   webhookAgent: FakeWebhookAgent;
   workersAi: WorkersAiRecorder;
+  discord: FakeDiscord;
+  discordApiBase: string;
+  zalo: FakeZalo;
+  zaloApiBase: string;
   close(): Promise<void>;
 }
 
@@ -35,6 +42,8 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
   const anythingllm = new FakeAnythingLlm();
   const webhookAgent = new FakeWebhookAgent();
   const workersAi = new WorkersAiRecorder();
+  const discord = new FakeDiscord();
+  const zalo = new FakeZalo();
   const prefixes: [string, FakeHandler][] = [
     ["/telegram", (path, request, response) => telegram.handle(path, request, response)],
     ["/slack", (path, request, response) => slack.handle(path, request, response)],
@@ -42,6 +51,8 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
     ["/anythingllm", (path, request, response) => anythingllm.handle(path, request, response)],
     ["/webhook-agent", (path, request, response) => webhookAgent.handle(path, request, response)],
     ["/workers-ai", (path, request, response) => workersAi.handle(path, request, response)],
+    ["/discord", (path, request, response) => discord.handle(path, request, response)],
+    ["/zalo", (path, request, response) => zalo.handle(path, request, response)],
   ];
   const server: Server = createServer((request, response) => {
     const path = request.url ?? "/";
@@ -71,6 +82,10 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
     anythingllm,
     webhookAgent,
     workersAi,
+    discord,
+    discordApiBase: `${baseUrl}/discord`,
+    zalo,
+    zaloApiBase: `${baseUrl}/zalo`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

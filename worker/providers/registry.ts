@@ -1,11 +1,15 @@
-// Providers by id. Later providers (discord, zalo-oa, …) register here.
+// Providers by id. Each provider is one folder under worker/providers and one line here.
 import { slackAdapter } from "./slack/adapter";
+import { discordAdapter } from "./discord/adapter";
 import { telegramAdapter } from "./telegram/adapter";
+import { zaloOaAdapter } from "./zalo-oa/adapter";
 import type { ProviderAdapter } from "./types";
 
 const adapters: Record<string, ProviderAdapter> = {
   [telegramAdapter.id]: telegramAdapter,
   [slackAdapter.id]: slackAdapter,
+  [discordAdapter.id]: discordAdapter,
+  [zaloOaAdapter.id]: zaloOaAdapter,
 };
 
 /** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
@@ -20,8 +24,6 @@ export function listProviders(): ProviderAdapter[] {
 
 /** Providers of the product that are not built yet: listed as "coming soon", never selectable. */
 export const upcomingProviders: { id: string; label: string; connection: "token" | "qr" }[] = [
-  { id: "discord", label: "Discord", connection: "token" },
-  { id: "zalo-oa", label: "Zalo OA", connection: "token" },
   { id: "whatsapp", label: "WhatsApp", connection: "qr" },
   { id: "zalo-personal", label: "Zalo Personal", connection: "qr" },
   { id: "wechat", label: "WeChat", connection: "qr" },

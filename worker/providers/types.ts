@@ -86,6 +86,8 @@ export type InboundEvent =
 export interface ParsedInbound {
   ack: ProviderAck;
   events: InboundEvent[];
+  /** Answered instead of `ack` while the channel is stopped (Discord: a deferred answer would show "thinking…" until it fails). */
+  stoppedAck?: ProviderAck;
 }
 
 /** How inbound delivery was connected. */
