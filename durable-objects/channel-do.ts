@@ -62,6 +62,8 @@ export class ChannelDO extends DurableObject<Env> {
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
   private readonly collapser = new LogCollapser();
   private readonly limits = new SenderLimits();
+  /** Mirrors kv `providerHasCalled`, so the hot path does not write it again. */
+  private providerHasCalled = false;
   private alarmRunning = false;
   /** The runtime once loaded: lets synchronous code (command checks) read the adapter. */
   private loaded: ChannelRuntime | null = null;
@@ -111,7 +113,11 @@ export class ChannelDO extends DurableObject<Env> {
       await this.schedule();
       return jsonAck({ error: "unauthorized" }, 401);
     }
-    this.store.put("lastVerifiedAt", Date.now());
+    // Remembered once: a manually connected channel then knows the provider already calls it.
+    if (!this.providerHasCalled) {
+      this.store.put("providerHasCalled", true);
+      this.providerHasCalled = true;
+    }
     let parsed;
     try {
       parsed = adapter.parse(context, request);
@@ -195,7 +201,7 @@ export class ChannelDO extends DurableObject<Env> {
       } else if (result.mode === "login") {
         this.log("info", "channel.started", "Started; waiting for the QR login");
         await this.setStatus("awaiting-login", "waiting for the QR code to be scanned");
-      } else if (this.store.get("lastVerifiedAt")) {
+      } else if (this.store.get("providerHasCalled")) {
         // The admin pasted the URL before: the provider has already called it.
         this.log("info", "channel.started", `Started; ${runtime.adapter.label} delivers to ${webhookUrl}`);
         await this.setStatus("running", null);
