@@ -91,7 +91,7 @@ describe("Slack setup", () => {
     expect(users!.n).toBe(0);
     expect(await slackCalls(channel.bot, "chat.postMessage")).toEqual([]);
     const logs = await channelLogs(channel.id, "warn");
-    expect(logs.filter((log) => log.event === "inbound.rejected")).toHaveLength(4);
+    expect(logs.filter((log) => log.event === "inbound.rejected")).toHaveLength(1);
     expect(JSON.stringify(logs)).not.toContain(channel.signingSecret);
   });
 });
@@ -142,7 +142,7 @@ describe("Slack DMs", () => {
     expect((await deliverSlack(channel, event, { retryNum: 1 })).status).toBe(200);
     await sleep(300);
     expect((await slackMessages(channel.bot, dm)).map((message) => message.text)).toEqual(["Echo: only once"]);
-    expect((await channelLogs(channel.id)).filter((log) => log.event === "inbound.duplicate")).toHaveLength(3);
+    expect((await channelLogs(channel.id)).filter((log) => log.event === "inbound.duplicate")).toHaveLength(1);
   });
 
   it("ignores its own replies and other bots' messages", async () => {
