@@ -21,6 +21,7 @@ export default defineConfig({
                 PUBLIC_URL: "https://switchboard.example",
                 TELEGRAM_API_BASE: inject("telegramApiBase"),
                 SLACK_API_BASE: inject("slackApiBase"),
+                LARK_API_BASE: inject("larkApiBase"),
                 FAKES_BASE: inject("fakesBase"),
               },
               // Workers AI cannot be reached offline: `AI` is a service binding to a stand-in

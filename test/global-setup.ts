@@ -7,5 +7,6 @@ export default async function setup(project: TestProject) {
   project.provide("fakesBase", fakes.baseUrl);
   project.provide("telegramApiBase", fakes.telegramApiBase);
   project.provide("slackApiBase", fakes.slackApiBase);
+  project.provide("larkApiBase", fakes.larkApiBase);
   return () => fakes.close();
 }

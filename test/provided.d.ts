@@ -4,6 +4,7 @@ declare module "vitest" {
     fakesBase: string;
     telegramApiBase: string;
     slackApiBase: string;
+    larkApiBase: string;
   }
 }
 export {};

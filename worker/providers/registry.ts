@@ -1,4 +1,5 @@
 // Providers by id. Later providers (discord, zalo-oa, …) register here.
+import { larkAdapter } from "./lark/adapter";
 import { slackAdapter } from "./slack/adapter";
 import { telegramAdapter } from "./telegram/adapter";
 import type { ProviderAdapter } from "./types";
@@ -6,6 +7,7 @@ import type { ProviderAdapter } from "./types";
 const adapters: Record<string, ProviderAdapter> = {
   [telegramAdapter.id]: telegramAdapter,
   [slackAdapter.id]: slackAdapter,
+  [larkAdapter.id]: larkAdapter,
 };
 
 /** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
@@ -25,7 +27,6 @@ export const upcomingProviders: { id: string; label: string; connection: "token"
   { id: "whatsapp", label: "WhatsApp", connection: "qr" },
   { id: "zalo-personal", label: "Zalo Personal", connection: "qr" },
   { id: "wechat", label: "WeChat", connection: "qr" },
-  { id: "lark", label: "Lark / Feishu", connection: "token" },
   { id: "dingtalk", label: "DingTalk", connection: "token" },
 ];
 
