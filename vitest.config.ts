@@ -22,6 +22,7 @@ export default defineConfig({
                 TELEGRAM_API_BASE: inject("telegramApiBase"),
                 SLACK_API_BASE: inject("slackApiBase"),
                 LARK_API_BASE: inject("larkApiBase"),
+                DINGTALK_API_BASE: inject("dingtalkApiBase"),
                 FAKES_BASE: inject("fakesBase"),
               },
               // Workers AI cannot be reached offline: `AI` is a service binding to a stand-in

@@ -8,5 +8,6 @@ export default async function setup(project: TestProject) {
   project.provide("telegramApiBase", fakes.telegramApiBase);
   project.provide("slackApiBase", fakes.slackApiBase);
   project.provide("larkApiBase", fakes.larkApiBase);
+  project.provide("dingtalkApiBase", fakes.dingtalkApiBase);
   return () => fakes.close();
 }

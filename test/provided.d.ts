@@ -5,6 +5,7 @@ declare module "vitest" {
     telegramApiBase: string;
     slackApiBase: string;
     larkApiBase: string;
+    dingtalkApiBase: string;
   }
 }
 export {};

@@ -19,6 +19,8 @@ export interface Env {
   SLACK_API_BASE?: string;
   /** Lark / Feishu Open Platform base; unset: each channel's host (open.feishu.cn or open.larksuite.com). A fake in the tests. */
   LARK_API_BASE?: string;
+  /** DingTalk API base (`https://api.dingtalk.com`); a fake in the tests. */
+  DINGTALK_API_BASE?: string;
   /** The built admin UI (admin-ui/dist, see [assets] in wrangler.toml). */
   ASSETS?: Fetcher;
   /** Workers AI (the `workers-ai` backend and Aura voice replies); absent unless configured. */

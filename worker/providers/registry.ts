@@ -1,4 +1,5 @@
 // Providers by id. Later providers (discord, zalo-oa, …) register here.
+import { dingTalkAdapter } from "./dingtalk/adapter";
 import { larkAdapter } from "./lark/adapter";
 import { slackAdapter } from "./slack/adapter";
 import { telegramAdapter } from "./telegram/adapter";
@@ -8,6 +9,7 @@ const adapters: Record<string, ProviderAdapter> = {
   [telegramAdapter.id]: telegramAdapter,
   [slackAdapter.id]: slackAdapter,
   [larkAdapter.id]: larkAdapter,
+  [dingTalkAdapter.id]: dingTalkAdapter,
 };
 
 /** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
@@ -27,7 +29,6 @@ export const upcomingProviders: { id: string; label: string; connection: "token"
   { id: "whatsapp", label: "WhatsApp", connection: "qr" },
   { id: "zalo-personal", label: "Zalo Personal", connection: "qr" },
   { id: "wechat", label: "WeChat", connection: "qr" },
-  { id: "dingtalk", label: "DingTalk", connection: "token" },
 ];
 
 export function findProvider(id: string): ProviderAdapter | undefined {
