@@ -120,7 +120,7 @@ export class ChannelDO extends DurableObject<Env> {
     }
     let parsed;
     try {
-      parsed = adapter.parse(context, request);
+      parsed = adapter.parse(context, adapter.decrypt ? await adapter.decrypt(context, request) : request);
     } catch {
       this.log("warn", "inbound.malformed", "Request body is not a valid delivery");
       await this.schedule();
