@@ -1,4 +1,5 @@
 // A minimal Telegram Bot API client over fetch: one call, one classified error.
+import { deadline } from "../../core/deadline";
 import { ProviderError, kindForStatus } from "../errors";
 import type { ProviderEnv } from "../types";
 
@@ -23,15 +24,17 @@ export async function callTelegram<T>(
 ): Promise<T> {
   const base = (env.TELEGRAM_API_BASE || DEFAULT_BASE).replace(/\/+$/, "");
   let response: Response;
+  const limit = deadline(TIMEOUT_MS);
   try {
     response = await fetch(`${base}/bot${token}/${method}`, {
       method: "POST",
       ...(params instanceof FormData
         ? { body: params }
         : { headers: { "content-type": "application/json" }, body: JSON.stringify(params) }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: limit.signal,
     });
   } catch (error) {
+    limit.clear();
     // The token is part of the URL: never include the URL in the message.
     throw new ProviderError("transient", `Telegram ${method} failed: ${(error as Error).name === "TimeoutError" ? "timed out" : "network error"}`);
   }
@@ -40,6 +43,8 @@ export async function callTelegram<T>(
     body = (await response.json()) as TelegramResponse<T>;
   } catch {
     // Proxies and outages answer with HTML; classify by status alone.
+  } finally {
+    limit.clear();
   }
   if (response.ok && body?.ok) return body.result as T;
 
