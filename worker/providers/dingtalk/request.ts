@@ -4,9 +4,8 @@
 // `InvalidAuthentication` for a refused token, `Forbidden.AccessDenied.QpsLimit…` or HTTP 429
 // when throttled. Session webhooks answer the older way: HTTP 200 with `{ errcode, errmsg }`.
 import { ProviderError, kindForStatus } from "../errors";
+import { requestJson } from "../http";
 
-/** DingTalk answers within a second or two; a hung call must not hold a channel's queue. */
-const TIMEOUT_MS = 15_000;
 
 /** DingTalk refused the access token itself; the caller may fetch a new one. */
 export class DingTalkTokenRefused extends ProviderError {
@@ -25,27 +24,16 @@ export interface DingTalkRequest {
 
 /** POSTs JSON; returns the parsed answer of a 2xx, else throws a classified ProviderError. */
 export async function dingTalkRequest<T>(request: DingTalkRequest): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(request.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json; charset=utf-8",
-        accept: "application/json",
-        ...(request.token ? { "x-acs-dingtalk-access-token": request.token } : {}),
-      },
-      body: JSON.stringify(request.body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new ProviderError("transient", `${request.what} failed: ${(error as Error).name === "TimeoutError" ? "timed out" : "network error"}`);
-  }
-  let answer: Record<string, unknown> | null = null;
-  try {
-    answer = (await response.json()) as Record<string, unknown>;
-  } catch {
-    // Gateways and outages answer with HTML; classify by status alone.
-  }
+  const { response, body } = await requestJson(request.url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      accept: "application/json",
+      ...(request.token ? { "x-acs-dingtalk-access-token": request.token } : {}),
+    },
+    body: JSON.stringify(request.body),
+  }, request.what);
+  const answer = body as Record<string, unknown> | null;
   if (response.ok && answer) return answer as T;
 
   const code = typeof answer?.code === "string" ? answer.code : undefined;

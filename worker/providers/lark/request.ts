@@ -2,9 +2,8 @@
 // HTTP 429 or code 99991400 with `x-ogw-ratelimit-reset`, an invalid token (99991663), any other
 // non-zero code — into the ProviderError the outbox and the status machine act on.
 import { ProviderError, kindForStatus } from "../errors";
+import { requestJson } from "../http";
 
-/** Lark answers within a second or two; a hung call must not hold a channel's queue. */
-const TIMEOUT_MS = 15_000;
 /** The tenant_access_token is missing or no longer valid (expired, or the app was reset). */
 const TOKEN_INVALID = new Set([99991661, 99991663]);
 const RATE_LIMITED = 99991400;
@@ -33,26 +32,15 @@ export class LarkTokenRefused extends ProviderError {
 /** One request; Lark's answer when `code` is 0, else a classified ProviderError. */
 export async function larkRequest<T extends LarkAnswer>(app: LarkApp, method: "GET" | "POST", path: string, options: { token?: string; body?: unknown } = {}): Promise<T> {
   const what = `Lark ${path.split("?")[0]}`;
-  let response: Response;
-  try {
-    response = await fetch(`${app.base}${path}`, {
-      method,
-      headers: {
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body !== undefined ? { "content-type": "application/json; charset=utf-8" } : {}),
-      },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new ProviderError("transient", `${what} failed: ${(error as Error).name === "TimeoutError" ? "timed out" : "network error"}`);
-  }
-  let answer: LarkAnswer | null = null;
-  try {
-    answer = (await response.json()) as LarkAnswer;
-  } catch {
-    // Gateways and outages answer with HTML; classify by status alone.
-  }
+  const { response, body: raw } = await requestJson(`${app.base}${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined ? { "content-type": "application/json; charset=utf-8" } : {}),
+    },
+    body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+  }, what);
+  const answer = raw as LarkAnswer | null;
   const code = typeof answer?.code === "number" ? answer.code : undefined;
   if (response.ok && code === 0) return answer as T;
 
