@@ -24,7 +24,14 @@ export default defineConfig({
                 BRIDGE_SECRET: "test-bridge-secret",
                 BRIDGE_RUNS_IN: "external",
                 TELEGRAM_API_BASE: inject("telegramApiBase"),
+                SLACK_API_BASE: inject("slackApiBase"),
+                DISCORD_API_BASE: inject("discordApiBase"),
+                ZALO_API_BASE: inject("zaloApiBase"),
+                LARK_API_BASE: inject("larkApiBase"),
+                DINGTALK_API_BASE: inject("dingtalkApiBase"),
                 FAKES_BASE: inject("fakesBase"),
+                // Cases per provider for the parser fuzz suite; `npm run fuzz` raises it.
+                FUZZ_CASES: process.env.FUZZ_CASES ?? "2000",
               },
               // Workers AI cannot be reached offline: `AI` is a service binding to a stand-in
               // whose run() answers like the real binding (test/fakes/workers-ai-standin.mjs).

@@ -7,6 +7,7 @@ import { commandOf, parseCommand } from "../worker/core/commands";
 import { chatKeyOf } from "../worker/core/types";
 import { setChannelStatus, deleteChannelData, type ChannelStatus } from "../worker/db/channels";
 import { getDb, type Db } from "../worker/db/client";
+import { pruneStaleAccess } from "../worker/db/pairing";
 import type { LogLevel } from "../worker/db/logs";
 import type { Env } from "../worker/env";
 import { ProviderError } from "../worker/providers/errors";
@@ -23,6 +24,8 @@ import { flushLogs } from "./channel/log-flush";
 import { loadRuntime, type ChannelRuntime } from "./channel/runtime";
 import { texts } from "./channel/texts";
 import { startTyping } from "./channel/typing";
+import { LogCollapser } from "./channel/log-collapse";
+import { SenderLimits } from "./channel/sender-limits";
 
 /** An inbound request as it crosses into the object (Headers are not structured-cloneable). */
 export interface IngestRequest extends Omit<InboundRequest, "headers"> {
@@ -51,6 +54,10 @@ export interface LoginView {
 const PROBE_INTERVAL_MS = 30_000;
 /** Older messages are dropped at ingest: de-duplication remembers ids for 7 days, so this is the replay bound. */
 const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
+/** Longest message text kept (and passed to the agent); longer ones are cut, with a log line. */
+export const MAX_MESSAGE_TEXT = 16_000;
+/** Events waiting in one chat beyond which new ones are dropped (logged): a flood cannot grow the inbox. */
+export const MAX_QUEUED_PER_CHAT = 100;
 /** How often a running channel asks the provider on its own. */
 const BACKGROUND_PROBE_MS = 10 * 60_000;
 
@@ -65,6 +72,10 @@ export class ChannelDO extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly cache: ChannelCache;
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
+  private readonly collapser = new LogCollapser();
+  private readonly limits = new SenderLimits();
+  /** Mirrors kv `providerHasCalled`, so the hot path does not write it again. */
+  private providerHasCalled = false;
   private alarmRunning = false;
   /** The runtime once loaded: lets synchronous code (command checks) read the adapter. */
   private loaded: ChannelRuntime | null = null;
@@ -114,10 +125,14 @@ export class ChannelDO extends DurableObject<Env> {
       await this.schedule();
       return jsonAck({ error: "unauthorized" }, 401);
     }
-    this.store.put("lastVerifiedAt", Date.now());
+    // Remembered once: a manually connected channel then knows the provider already calls it.
+    if (!this.providerHasCalled) {
+      this.store.put("providerHasCalled", true);
+      this.providerHasCalled = true;
+    }
     let parsed;
     try {
-      parsed = adapter.parse(context, request);
+      parsed = adapter.parse(context, adapter.decrypt ? await adapter.decrypt(context, request) : request);
     } catch {
       this.log("warn", "inbound.malformed", "Request body is not a valid delivery");
       await this.schedule();
@@ -131,7 +146,7 @@ export class ChannelDO extends DurableObject<Env> {
       await this.setStatus("running", null);
     }
     await this.schedule();
-    return parsed.ack;
+    return runtime.row.status === "stopped" && parsed.stoppedAck ? parsed.stoppedAck : parsed.ack;
   }
 
   /** Takes in one event of a verified request. */
@@ -150,6 +165,10 @@ export class ChannelDO extends DurableObject<Env> {
         break;
     }
     const message = { ...event.message, command: parseCommand(event.message.text, runtime.adapter.commandSyntax, runtime.context.account.name) };
+    if (message.text.length > MAX_MESSAGE_TEXT) {
+      this.log("warn", "inbound.truncated", `A message of ${message.text.length} characters was cut to ${MAX_MESSAGE_TEXT}`, { eventId: message.eventId });
+      message.text = message.text.slice(0, MAX_MESSAGE_TEXT);
+    }
     // A captured delivery replayed later (or a provider's very late retry) is not a conversation.
     if (message.sentAt < Date.now() - MAX_EVENT_AGE_MS) {
       this.log("warn", "inbound.stale", `Dropped: the message was sent ${new Date(message.sentAt).toISOString()}, more than a day ago`, { eventId: message.eventId });
@@ -159,7 +178,12 @@ export class ChannelDO extends DurableObject<Env> {
       this.log("info", "inbound.dropped", "Dropped: the channel is stopped", { eventId: message.eventId });
       return;
     }
-    if (!this.store.addInbound(message.eventId, chatKeyOf(message), message)) {
+    const chatKey = chatKeyOf(message);
+    if (this.store.queuedCount(chatKey) >= MAX_QUEUED_PER_CHAT) {
+      this.log("warn", "inbound.queue_full", `Dropped: ${MAX_QUEUED_PER_CHAT} messages from this chat are already waiting`, { eventId: message.eventId, chat: chatKey });
+      return;
+    }
+    if (!this.store.addInbound(message.eventId, chatKey, message)) {
       this.log("info", "inbound.duplicate", "Dropped: this event was already received (provider redelivery)", { eventId: message.eventId });
       return;
     }
@@ -198,7 +222,7 @@ export class ChannelDO extends DurableObject<Env> {
       } else if (result.mode === "resume") {
         this.log("info", "channel.started", "Started; resuming the saved session");
         if (runtime.row.status === "starting") await this.setStatus("starting", "resuming the saved session");
-      } else if (this.store.get("lastVerifiedAt")) {
+      } else if (this.store.get("providerHasCalled")) {
         // The admin pasted the URL before: the provider has already called it.
         this.log("info", "channel.started", `Started; ${runtime.adapter.label} delivers to ${webhookUrl}`);
         await this.setStatus("running", null);
@@ -380,7 +404,12 @@ export class ChannelDO extends DurableObject<Env> {
   /** Writes buffered log entries to D1 now (the logs API calls this before reading). */
   async flushLogs(): Promise<void> {
     const channelId = this.store.get<string>("channelId");
-    if (channelId) await flushLogs(this.store, this.db, channelId);
+    if (!channelId) return;
+    for (const summary of this.collapser.closed()) {
+      const { level, event, message, repeats } = summary;
+      this.store.bufferLog({ level, event, message: `${message} (repeated ${repeats} more times within a minute)`, detail: { repeats }, createdAt: Date.now() });
+    }
+    await flushLogs(this.store, this.db, channelId);
   }
 
   // ---------------------------------------------------------------- alarm
@@ -394,7 +423,7 @@ export class ChannelDO extends DurableObject<Env> {
       this.processor.kick();
       await this.processor.drain();
       await this.outbox.flushAll();
-      this.store.pruneInbox();
+      if (this.store.pruneInbox()) await pruneStaleAccess(this.db, this.store.get<string>("channelId")!);
       // Between admin visits the channel checks itself, so the channel list stays honest.
       const probeDue = await this.probeDueAt();
       if (probeDue !== null && probeDue <= Date.now()) await this.probeProvider(0);
@@ -464,6 +493,7 @@ export class ChannelDO extends DurableObject<Env> {
       runtime,
       store: this.store,
       log: (...args) => this.log(...args),
+      limits: this.limits,
       startTyping: (chatId) => startTyping(runtime, chatId),
       deliverNow: (chatId) => void this.outbox.flushChat(chatId),
     };
@@ -485,6 +515,7 @@ export class ChannelDO extends DurableObject<Env> {
   }
 
   private log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void {
+    if (!this.collapser.admit({ level, event, message })) return;
     this.store.bufferLog({ level, event, message, detail: detail ?? null, createdAt: Date.now() });
   }
 
@@ -544,7 +575,7 @@ export class ChannelDO extends DurableObject<Env> {
 
   /** Arms the alarm for the earliest due work or probe; the alarm re-arms itself after each pass. */
   private async schedule(): Promise<void> {
-    const candidates = [this.store.nextDueAt({ queues: !this.isStopped() }), await this.probeDueAt()].filter((at): at is number => at !== null);
+    const candidates = [this.store.nextDueAt({ queues: !this.isStopped() }), this.collapser.nextDueAt(), await this.probeDueAt()].filter((at): at is number => at !== null);
     if (candidates.length === 0) return;
     const due = Math.min(...candidates);
     const current = await this.ctx.storage.getAlarm();

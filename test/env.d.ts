@@ -8,6 +8,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** Control endpoints of the fake provider APIs (records, fault injection). */
       FAKES_BASE: string;
+      /** Cases per provider for the parser fuzz suite. */
+      FUZZ_CASES?: string;
     }
     interface GlobalProps {
       mainModule: typeof import("../worker/index");

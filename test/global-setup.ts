@@ -6,5 +6,10 @@ export default async function setup(project: TestProject) {
   const fakes = await startFakeProviders();
   project.provide("fakesBase", fakes.baseUrl);
   project.provide("telegramApiBase", fakes.telegramApiBase);
+  project.provide("slackApiBase", fakes.slackApiBase);
+  project.provide("discordApiBase", fakes.discordApiBase);
+  project.provide("zaloApiBase", fakes.zaloApiBase);
+  project.provide("larkApiBase", fakes.larkApiBase);
+  project.provide("dingtalkApiBase", fakes.dingtalkApiBase);
   return () => fakes.close();
 }

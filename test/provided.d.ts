@@ -3,6 +3,11 @@ declare module "vitest" {
   export interface ProvidedContext {
     fakesBase: string;
     telegramApiBase: string;
+    slackApiBase: string;
+    discordApiBase: string;
+    zaloApiBase: string;
+    larkApiBase: string;
+    dingtalkApiBase: string;
   }
 }
 export {};

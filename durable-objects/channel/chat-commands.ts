@@ -2,13 +2,15 @@
 import { helpText, type ParsedCommand } from "../../worker/core/commands";
 import { chatRefOf, type ChatRef, type InboundMessage } from "../../worker/core/types";
 import { deleteMissed, getRoute, listMissed, missedCounts, setListing } from "../../worker/db/routes";
-import { getThread, listChatThreads, ownerKeyOf } from "../../worker/db/threads";
+import { countChatThreads, getThread, listChatThreads, ownerKeyOf } from "../../worker/db/threads";
 import { newPersonalThread } from "./chat-threads";
 import type { ChannelDeps, ReplySink } from "./deps";
 import { texts } from "./texts";
 
 /** How many threads `/threads` lists. */
 const LISTED_THREADS = 10;
+/** Personal threads one chat may create with `/new` (each may also create one in the backend). */
+export const MAX_THREADS_PER_CHAT = 100;
 
 export async function runCommand(deps: ChannelDeps, message: InboundMessage, command: ParsedCommand, reply: ReplySink): Promise<void> {
   const chat = chatRefOf(message);
@@ -21,6 +23,10 @@ export async function runCommand(deps: ChannelDeps, message: InboundMessage, com
       reply.send(helpText(syntax));
       return;
     case "new": {
+      if ((await countChatThreads(deps.db, ownerKeyOf(deps.runtime.row.id, chat.key))) >= MAX_THREADS_PER_CHAT) {
+        reply.send(texts.tooManyThreads(MAX_THREADS_PER_CHAT, syntax));
+        return;
+      }
       const thread = await newPersonalThread(deps, chat.key, command.args.slice(0, 80) || "New thread");
       await deps.cache.setActiveThread(chat, thread.id);
       reply.send(texts.newThread(thread.title));

@@ -28,7 +28,9 @@ export async function handleInbound(deps: ChannelDeps, message: InboundMessage):
   const reply = ReplySink.forMessage(deps, message);
   const command = commandOf(message, runtime.adapter.commandSyntax, runtime.context.account.name);
   const direct = message.chat.type === "direct";
-  const detail = { eventId: message.eventId, chat: message.chat.id, sender: message.sender.id, text: preview(message.text) };
+  // An invite code is a credential: the log keeps that one was sent, never the code itself.
+  const logged = command?.name === "start" && command.args ? message.text.replace(command.args, "••••••••") : message.text;
+  const detail = { eventId: message.eventId, chat: message.chat.id, sender: message.sender.id, text: preview(logged) };
 
   const initialState = runtime.settings.dmPolicy === "open" ? "approved" : "pending";
   const user = direct
@@ -49,13 +51,18 @@ export async function handleInbound(deps: ChannelDeps, message: InboundMessage):
       return {};
     case "refuse":
       deps.log("info", "inbound.refused", `Refused: ${decision.reason}`, detail);
-      reply.send(decision.notice === "disabled" ? texts.userDisabled : texts.notAllowed);
+      if (deps.limits.mayNotify(message.sender.id, "refused")) reply.send(decision.notice === "disabled" ? texts.userDisabled : texts.notAllowed);
       return {};
     case "pair":
       await requestPairing(deps, user!, message, command === null, reply, detail);
       return {};
   }
 
+  if (!deps.limits.take(message.sender.id)) {
+    deps.log("warn", "inbound.rate_limited", `Dropped: ${message.sender.id} sends faster than the channel answers`, detail);
+    if (deps.limits.mayNotify(message.sender.id, "slow-down")) reply.send(texts.slowDown);
+    return {};
+  }
   // Under the open policy a user who first wrote under "pairing" is approved now.
   if (direct && user && user.state === "pending") {
     await approveUser(db, user.id);
@@ -81,12 +88,12 @@ async function requestPairing(
   const pending = await findPendingRequest(deps.db, user.id, now);
   if (pending) {
     deps.log("info", "pairing.pending", `Message from ${userLabel(user)} while pairing code ${pending.code} awaits approval`, detail);
-    reply.send(texts.pairingStillPending(pending.code));
+    if (deps.limits.mayNotify(user.providerUserId, "pairing-pending")) reply.send(texts.pairingStillPending(pending.code));
     return;
   }
   if ((await countRequestsSince(deps.db, user.id, now - 60 * 60 * 1000)) >= PAIRING_REQUESTS_PER_HOUR) {
     deps.log("warn", "pairing.rate_limited", `Pairing request from ${userLabel(user)} refused: too many requests this hour`, detail);
-    reply.send(texts.pairingRateLimited);
+    if (deps.limits.mayNotify(user.providerUserId, "pairing-rate-limited")) reply.send(texts.pairingRateLimited);
     return;
   }
   const request = await createPairingRequest(deps.db, {

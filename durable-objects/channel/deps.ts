@@ -6,6 +6,7 @@ import type { Db } from "../../worker/db/client";
 import type { LogLevel } from "../../worker/db/logs";
 import type { ChannelCache } from "./channel-cache";
 import type { LocalStore } from "./local-store";
+import type { SenderLimits } from "./sender-limits";
 import type { ChannelRuntime } from "./runtime";
 
 export interface ChannelDeps {
@@ -16,6 +17,8 @@ export interface ChannelDeps {
   env: BackendEnv;
   runtime: ChannelRuntime;
   store: LocalStore;
+  /** Per-sender notice throttling and pace. */
+  limits: SenderLimits;
   log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;
   /** Shows "typing…" at `address` until the returned function is called. */
   startTyping(address: string): () => void;

@@ -173,6 +173,11 @@ export class LocalStore {
     return inserted.toArray().length > 0;
   }
 
+  /** Events of a chat not yet handled (waiting or running). */
+  queuedCount(chatKey: string): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox WHERE state IN ('pending', 'running') AND chat_key = ?", chatKey).one().n;
+  }
+
   /** Chats whose oldest waiting event is due now, oldest first. */
   dueChats(now = Date.now()): string[] {
     return this.sql
@@ -211,12 +216,13 @@ export class LocalStore {
     this.sql.exec("UPDATE inbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, seq);
   }
 
-  /** Forgets processed events and done operations older than the de-duplication window (at most hourly). */
-  pruneInbox(now = Date.now()): void {
-    if (now - (this.get<number>("inboxPrunedAt") ?? 0) < PRUNE_INTERVAL_MS) return;
+  /** Forgets processed events and done operations older than the de-duplication window (at most hourly); true when it ran. */
+  pruneInbox(now = Date.now()): boolean {
+    if (now - (this.get<number>("inboxPrunedAt") ?? 0) < PRUNE_INTERVAL_MS) return false;
     this.sql.exec("DELETE FROM inbox WHERE state IN ('done', 'failed') AND received_at < ?", now - DEDUPE_WINDOW_MS);
     this.sql.exec("DELETE FROM outbox WHERE done_at < ?", now - DEDUPE_WINDOW_MS);
     this.put("inboxPrunedAt", now);
+    return true;
   }
 
   // --- outbox ---

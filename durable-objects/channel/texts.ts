@@ -20,11 +20,14 @@ export const texts = {
   noThreads: (syntax: CommandSyntax) => `No threads yet. Send a message or use ${formatCommand("new", syntax)} to start one.`,
   threadsFooter: (syntax: CommandSyntax) => `Use ${formatCommand("switch", syntax)} <n> to change thread.`,
   switched: (title: string) => `Switched to: ${title}`,
+  tooManyThreads: (max: number, syntax: CommandSyntax) =>
+    `You have ${max} threads, the most one chat can have. Use ${formatCommand("threads", syntax)} and ${formatCommand("switch", syntax)} to go back to one.`,
   switchUsage: (syntax: CommandSyntax) =>
     `Use ${formatCommand("switch", syntax)} <n> with a number from ${formatCommand("threads", syntax)}.`,
   missedWhileAway: (count: number, syntax: CommandSyntax) =>
     `${count} ${count === 1 ? "reply" : "replies"} while you were away. Use ${formatCommand("more", syntax)} to read all.`,
   noMissed: "No missed replies in this thread.",
+  slowDown: "You are sending messages faster than I can answer. Please wait a moment; messages sent meanwhile are skipped.",
   agentUnavailable: "The assistant is unavailable right now. Please try again in a moment.",
   previewMoved: (title: string) => `(This answer was kept in the thread "${title}" because you switched threads. Switch back to read it.)`,
   processingFailed: "Sorry, something went wrong while handling your message. Please send it again.",

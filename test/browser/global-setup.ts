@@ -11,7 +11,7 @@ export default async function setup(project: TestProject) {
   const fakes = await startFakeProviders({ telegram: { allowHttpWebhooks: true } });
   let app;
   try {
-    app = await startAppServer({ telegramApiBase: fakes.telegramApiBase, vars: { BRIDGE_SECRET: bridgeSecret, BRIDGE_RUNS_IN: "external" } });
+    app = await startAppServer({ apiBases: { TELEGRAM_API_BASE: fakes.telegramApiBase, SLACK_API_BASE: fakes.slackApiBase }, vars: { BRIDGE_SECRET: bridgeSecret, BRIDGE_RUNS_IN: "external" } });
   } catch (error) {
     await fakes.close();
     throw error;

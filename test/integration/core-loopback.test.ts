@@ -147,7 +147,8 @@ describe("the core through the seam", () => {
     await send(channel, [event]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(textsTo(channel, "c-cy")).toEqual(["Echo: only once"]);
-    expect((await channelLogs(channel.id)).filter((log) => log.event === "inbound.duplicate")).toHaveLength(3);
+    // Three redeliveries, one log entry: repeats within a minute are counted, not written again.
+    expect((await channelLogs(channel.id)).filter((log) => log.event === "inbound.duplicate")).toHaveLength(1);
   });
 
   it("waits out a rate limit and a server error before sending, in order", async () => {
@@ -175,5 +176,43 @@ describe("the core through the seam", () => {
     expect((await send(channel, [dm("fi", "anyone?")])).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(textsTo(channel, "c-fi")).toEqual([]);
+  });
+});
+
+describe("session events through the seam", () => {
+  function report(channel: Loopback, payload: Record<string, unknown>, secret = channel.secret) {
+    return worker(`/webhooks/loopback/${channel.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-loopback-secret": secret },
+      body: JSON.stringify({ events: [], ...payload }),
+    });
+  }
+  const status = async (channel: Loopback) => (await api("GET", `/channels/${channel.id}`)).body.channel;
+
+  it("a QR puts the channel in awaiting-login; connected records the account and runs it; logged-out asks for a relogin", async () => {
+    const channel = await startLoopback();
+    await report(channel, { login: { state: "qr", qr: "2@abc", expiresAt: Date.now() + 60_000 } });
+    expect(await status(channel)).toMatchObject({ status: "awaiting-login", statusReason: "waiting for the QR code to be scanned" });
+
+    await report(channel, { login: { state: "connected", account: { id: "+15550100", name: "+1 555 0100", details: { platform: "test" } } } });
+    expect(await status(channel)).toMatchObject({ status: "running", account: { id: "+15550100", name: "+1 555 0100" } });
+
+    await report(channel, { login: { state: "logged-out", reason: "the phone unlinked this device" } });
+    expect(await status(channel)).toMatchObject({ status: "error", statusReason: "logged out — relogin needed (the phone unlinked this device)" });
+  });
+
+  it("renewed credentials are sealed in D1 and used from then on", async () => {
+    const channel = await startLoopback({ settings: { dmPolicy: "open" } });
+    const before = await env.DB.prepare("SELECT credentials_enc AS sealed FROM channels WHERE id = ?").bind(channel.id).first<{ sealed: string }>();
+    const renewed = unique("renewed-secret-");
+    expect((await report(channel, { credentials: { secret: renewed, account: "acct" } })).status).toBe(200);
+    const after = await env.DB.prepare("SELECT credentials_enc AS sealed FROM channels WHERE id = ?").bind(channel.id).first<{ sealed: string }>();
+    expect(after!.sealed).not.toBe(before!.sealed);
+    expect(after!.sealed).not.toContain(renewed);
+    // The old secret no longer verifies; the renewed one does, also after the object reloads.
+    expect((await send(channel, [dm("gi", "old")])).status).toBe(401);
+    await api("PATCH", `/channels/${channel.id}`, { displayName: "reloaded" });
+    expect((await send(channel, [dm("gi", "new")], renewed)).status).toBe(200);
+    expect(await waitForTexts(channel, "c-gi", 1)).toEqual(["Echo: new"]);
   });
 });

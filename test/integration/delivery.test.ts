@@ -27,7 +27,7 @@ describe("webhook verification", () => {
   it("401s a wrong or missing secret and stores nothing", async () => {
     const channel = await startTelegramChannel({ settings: { dmPolicy: "open" } });
     const user = newUser();
-    const wrong = await deliver(channel, dmUpdate(user, "hi"), `${channel.secret.slice(0, -1)}x`);
+    const wrong = await deliver(channel, dmUpdate(user, "hi"), `${channel.secret.slice(0, -1)}${channel.secret.endsWith("x") ? "y" : "x"}`);
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toEqual({ error: "unauthorized" });
     expect((await deliver(channel, dmUpdate(user, "hi"), null)).status).toBe(401);
@@ -36,7 +36,8 @@ describe("webhook verification", () => {
     const users = await env.DB.prepare("SELECT count(*) AS n FROM channel_users WHERE channel_id = ?").bind(channel.id).first<{ n: number }>();
     expect(users!.n).toBe(0);
     const logs = await channelLogs(channel.id, "warn");
-    expect(logs.filter((log) => log.event === "inbound.rejected")).toHaveLength(2);
+    // Two rejections within a minute: one entry (repeats are counted, then summarised).
+    expect(logs.filter((log) => log.event === "inbound.rejected")).toHaveLength(1);
     expect(JSON.stringify(logs)).not.toContain(channel.secret);
     expect(await sentTexts(channel.bot, user.id)).toEqual([]);
   });
@@ -77,7 +78,7 @@ describe("de-duplication", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await sentTexts(channel.bot, user.id)).filter((text) => text === "Echo: only once please")).toHaveLength(1);
     const duplicates = (await channelLogs(channel.id)).filter((log) => log.event === "inbound.duplicate");
-    expect(duplicates).toHaveLength(2);
+    expect(duplicates).toHaveLength(1);
   });
 
   it("the same update delivered three times concurrently gets one reply", async () => {
@@ -91,7 +92,7 @@ describe("de-duplication", () => {
     expect((await sentTexts(channel.bot, user.id)).filter((text) => text === "Echo: concurrent")).toHaveLength(1);
     const rows = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE channel_id = ? AND text = 'concurrent'").bind(channel.id).first<{ n: number }>();
     expect(rows!.n).toBe(1);
-    expect((await channelLogs(channel.id)).filter((log) => log.event === "inbound.duplicate")).toHaveLength(2);
+    expect((await channelLogs(channel.id)).filter((log) => log.event === "inbound.duplicate")).toHaveLength(1);
     expect(await inboxSize(channel.id)).toBe(2); // the invite-code message and this one
   });
 });

@@ -93,3 +93,44 @@ describe("replayed deliveries", () => {
     expect(await sentTexts(channel.bot, user.id)).toEqual([]);
   });
 });
+
+describe("a noisy sender", () => {
+  it("a pending user who writes 60 times hears the pairing code and one reminder, in a few log lines", async () => {
+    const channel = await startTelegramChannel();
+    const user = newUser();
+    for (let i = 0; i < 60; i++) await deliver(channel, dmUpdate(user, `hello ${i}`));
+    await eventually(async () => {
+      const pending = await env.DB.prepare("SELECT count(*) AS n FROM channel_users WHERE channel_id = ?").bind(channel.id).first<{ n: number }>();
+      expect(pending!.n).toBe(1);
+      const logs = await channelLogs(channel.id);
+      expect(logs.filter((log) => log.event === "pairing.pending")).toHaveLength(1);
+    }, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const texts = await sentTexts(channel.bot, user.id);
+    expect(texts).toHaveLength(2);
+    expect(texts[1]).toMatch(/^Still waiting for an admin/);
+    expect((await channelLogs(channel.id)).length).toBeLessThan(10);
+  });
+
+  it("an approved user over the pace is told to slow down once; others are answered meanwhile", async () => {
+    const channel = await startTelegramChannel({ settings: { dmPolicy: "open" } });
+    const noisy = newUser("Noisy");
+    const quiet = newUser("Quiet");
+    const updates = Array.from({ length: 30 }, (_, i) => dmUpdate(noisy, `msg ${i}`));
+    await Promise.all(updates.map((update) => deliver(channel, update)));
+    await deliver(channel, dmUpdate(quiet, "hi"));
+    expect(await waitForTexts(channel.bot, quiet.id, 1)).toEqual(["Echo: hi"]);
+    await eventually(async () => {
+      const texts = await sentTexts(channel.bot, noisy.id);
+      expect(texts.filter((text) => text.startsWith("You are sending messages faster"))).toHaveLength(1);
+    }, 15_000);
+    await eventually(async () => expect((await channelLogs(channel.id)).some((log) => log.event === "inbound.rate_limited")).toBe(true));
+    // The burst is answered; beyond it, only what the pace refilled meanwhile (exact pace: unit test).
+    const echoes = await eventually(async () => {
+      const sent = (await sentTexts(channel.bot, noisy.id)).filter((text) => text.startsWith("Echo: "));
+      expect(sent.length).toBeGreaterThanOrEqual(20);
+      return sent;
+    }, 15_000);
+    expect(echoes.length).toBeLessThan(30);
+  });
+});

@@ -34,6 +34,15 @@ const inboundSchema = z.object({
       threaded: z.boolean().optional(),
     }),
   ),
+  /** Session events, as a bridge provider reports them. */
+  login: z
+    .discriminatedUnion("state", [
+      z.object({ state: z.literal("qr"), qr: z.string(), expiresAt: z.number() }),
+      z.object({ state: z.literal("connected"), account: z.object({ id: z.string(), name: z.string(), details: z.record(z.string(), z.unknown()) }) }),
+      z.object({ state: z.literal("logged-out"), reason: z.string() }),
+    ])
+    .optional(),
+  credentials: z.record(z.string(), z.string()).optional(),
 });
 
 let nextMessageId = 1;
@@ -62,9 +71,13 @@ export const loopbackAdapter: ProviderAdapter = {
   },
   parse(_channel, request) {
     const body = inboundSchema.parse(JSON.parse(request.rawBody));
+    const session = [
+      ...(body.login ? [{ kind: "login" as const, login: body.login }] : []),
+      ...(body.credentials ? [{ kind: "credentials" as const, credentials: body.credentials }] : []),
+    ];
     return {
       ack: jsonAck({ received: body.events.length }),
-      events: body.events.map((event) => ({
+      events: [...session, ...body.events.map((event) => ({
         kind: "message" as const,
         message: {
           eventId: event.id,
@@ -76,7 +89,7 @@ export const loopbackAdapter: ProviderAdapter = {
           addressedToBot: event.chat.type === "direct" || Boolean(event.mentioned),
           sentAt: Date.now(),
         },
-      })),
+      }))],
     };
   },
   setupGuide(_channel, webhookUrl) {

@@ -27,7 +27,7 @@ export async function startBridgeSession(channel: ChannelContext, provider: Brid
   const outcome = await hub(channel).startSession(
     channel.channelId,
     provider,
-    { op: "start", provider, credentials: channel.credentials, options: { selfChat: channel.settings.selfChat } },
+    { op: "start", provider, credentials: channel.credentials, options: { selfChat: channel.settings?.selfChat ?? false } },
     workerUrlOf(webhookUrl),
   );
   if (!outcome.ok) throw new ProviderError(outcome.kind, outcome.error);

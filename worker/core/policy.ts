@@ -6,7 +6,7 @@ export const accessSettingsSchema = z.object({
   dmPolicy: z.enum(["pairing", "allowlist", "open", "disabled"]).default("pairing"),
   groupPolicy: z.enum(["disabled", "allowlist", "open"]).default("disabled"),
   /** Provider chat ids of the groups allowed under the `allowlist` group policy. */
-  allowedGroups: z.array(z.string()).default([]),
+  allowedGroups: z.array(z.string().trim().min(1).max(200)).max(500).default([]),
   requireMention: z.boolean().default(true),
   /** Provider user ids let in under the `allowlist` DM policy besides approved users (picked from a directory). */
   allowedUsers: z.array(z.string()).default([]),

@@ -4,7 +4,7 @@ import { accessSettingsSchema } from "./policy";
 
 const channelOptions = {
   /** Agents of the workspace users of this channel may address with `@name` (empty: none). */
-  agentWhitelist: z.array(z.string().min(1)),
+  agentWhitelist: z.array(z.string().min(1).max(100)).max(100),
   /** After the text reply, a voice note spoken by the workspace's voice engine (Telegram). */
   voiceReplies: z.boolean(),
   /** WhatsApp: the linked account's own chat ("Message yourself") is answered like a DM. */

@@ -1,9 +1,9 @@
 // Pairing requests (unknown user asks, admin decides) and invite codes (admin hands out, user redeems).
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, notExists, sql } from "drizzle-orm";
 import { newCode, newId } from "../crypto/random";
 import type { InboundMessage } from "../core/types";
 import type { Db } from "./client";
-import { inviteCodes, pairingRequests } from "./schema";
+import { channelUsers, inviteCodes, pairingRequests } from "./schema";
 
 export type PairingRequestRow = typeof pairingRequests.$inferSelect;
 export type InviteCodeRow = typeof inviteCodes.$inferSelect;
@@ -67,6 +67,32 @@ export async function listPendingRequests(db: Db, channelId: string, now = Date.
     .where(and(eq(pairingRequests.channelId, channelId), eq(pairingRequests.status, "pending"), gt(pairingRequests.expiresAt, now)))
     .orderBy(desc(pairingRequests.createdAt))
     .all();
+}
+
+/** Requests and pending users are forgotten this long after they stopped mattering. */
+export const STALE_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Forgets what strangers left behind: pairing requests that expired or were decided long ago,
+ * pending users with no open request who have not written for a month, and used or expired
+ * invite codes. Run hourly by the channel; nothing an admin still needs is removed.
+ */
+export async function pruneStaleAccess(db: Db, channelId: string, now = Date.now()): Promise<void> {
+  const before = now - STALE_AFTER_MS;
+  await db.batch([
+    db.delete(pairingRequests).where(and(eq(pairingRequests.channelId, channelId), lt(pairingRequests.expiresAt, before))),
+    db
+      .delete(channelUsers)
+      .where(
+        and(
+          eq(channelUsers.channelId, channelId),
+          eq(channelUsers.state, "pending"),
+          lt(channelUsers.lastSeenAt, before),
+          notExists(db.select({ one: sql`1` }).from(pairingRequests).where(and(eq(pairingRequests.userId, channelUsers.id), eq(pairingRequests.status, "pending")))),
+        ),
+      ),
+    db.delete(inviteCodes).where(and(eq(inviteCodes.channelId, channelId), lt(inviteCodes.expiresAt, before))),
+  ]);
 }
 
 export async function createInviteCode(db: Db, channelId: string): Promise<InviteCodeRow> {

@@ -1,5 +1,5 @@
 // Threads and their messages.
-import { desc, eq, or } from "drizzle-orm";
+import { desc, eq, or, sql } from "drizzle-orm";
 import { newId } from "../crypto/random";
 import type { Db } from "./client";
 import { messages, threads } from "./schema";
@@ -36,6 +36,12 @@ export async function listChatThreads(db: Db, ownerKey: string, boundThreadId: s
     .orderBy(desc(threads.lastMessageAt))
     .limit(limit)
     .all();
+}
+
+/** How many personal threads a chat has (the `/new` cap). */
+export async function countChatThreads(db: Db, ownerKey: string): Promise<number> {
+  const row = await db.select({ n: sql<number>`count(*)` }).from(threads).where(eq(threads.ownerKey, ownerKey)).get();
+  return Number(row?.n ?? 0);
 }
 
 export async function listWorkspaceThreads(db: Db, workspaceId: string): Promise<ThreadRow[]> {

@@ -1,5 +1,10 @@
-// Providers by id. Later providers (slack, discord, zalo-oa, …) register here.
+// Providers by id. Each provider is one folder under worker/providers and one line here.
+import { dingTalkAdapter } from "./dingtalk/adapter";
+import { larkAdapter } from "./lark/adapter";
+import { slackAdapter } from "./slack/adapter";
+import { discordAdapter } from "./discord/adapter";
 import { telegramAdapter } from "./telegram/adapter";
+import { zaloOaAdapter } from "./zalo-oa/adapter";
 import type { ProviderAdapter } from "./types";
 import { whatsappAdapter } from "./whatsapp/adapter";
 import { zaloPersonalAdapter } from "./zalo-personal/adapter";
@@ -8,6 +13,11 @@ const adapters: Record<string, ProviderAdapter> = {
   [telegramAdapter.id]: telegramAdapter,
   [whatsappAdapter.id]: whatsappAdapter,
   [zaloPersonalAdapter.id]: zaloPersonalAdapter,
+  [slackAdapter.id]: slackAdapter,
+  [discordAdapter.id]: discordAdapter,
+  [zaloOaAdapter.id]: zaloOaAdapter,
+  [larkAdapter.id]: larkAdapter,
+  [dingTalkAdapter.id]: dingTalkAdapter,
 };
 
 /** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
@@ -22,12 +32,7 @@ export function listProviders(): ProviderAdapter[] {
 
 /** Providers of the product that are not built yet: listed as "coming soon", never selectable. */
 export const upcomingProviders: { id: string; label: string; connection: "token" | "qr" }[] = [
-  { id: "slack", label: "Slack", connection: "token" },
-  { id: "discord", label: "Discord", connection: "token" },
-  { id: "zalo-oa", label: "Zalo OA", connection: "token" },
   { id: "wechat", label: "WeChat", connection: "qr" },
-  { id: "lark", label: "Lark / Feishu", connection: "token" },
-  { id: "dingtalk", label: "DingTalk", connection: "token" },
 ];
 
 export function findProvider(id: string): ProviderAdapter | undefined {

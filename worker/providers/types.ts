@@ -38,8 +38,8 @@ export interface ChannelContext {
   /** Per-channel random secret: a webhook token the provider echoes back, or our part of a URL. */
   webhookSecret: string;
   account: AccountInfo;
-  /** The channel's settings (access control and provider options such as WhatsApp self-chat). */
-  settings: ChannelSettings;
+  /** The channel's settings (provider options such as WhatsApp self-chat); always set by the ChannelDO. */
+  settings?: ChannelSettings;
   env: ProviderEnv;
 }
 
@@ -101,6 +101,8 @@ export type InboundEvent =
 export interface ParsedInbound {
   ack: ProviderAck;
   events: InboundEvent[];
+  /** Answered instead of `ack` while the channel is stopped (Discord: a deferred answer would show "thinking…" until it fails). */
+  stoppedAck?: ProviderAck;
 }
 
 /** How inbound delivery was connected. */
@@ -122,6 +124,12 @@ export interface OutboundText {
   text: string;
   /** Provider message id to quote, when the reply should point at the question. */
   replyTo?: string;
+  /**
+   * The same for every attempt to send this one queued message, and different for every other
+   * message of the channel: providers with idempotent sends (Lark's `uuid`) pass it on, so a
+   * retry after a lost response cannot post a second copy. Absent for live previews.
+   */
+  idempotencyKey?: string;
 }
 
 /** A provider's answer to "is this channel healthy?", from its own diagnostics. */
@@ -187,7 +195,12 @@ export interface ProviderAdapter {
   disconnect(channel: ChannelContext, how?: "stop" | "logout"): Promise<void>;
   /** Checks the request's authenticity (secret, signature, timestamp window); must be constant-time. */
   verify(channel: ChannelContext, request: InboundRequest): Promise<boolean>;
-  /** Reads a verified request; throws on a malformed body. */
+  /**
+   * For providers that encrypt their deliveries (Lark): the verified request with its body
+   * decrypted, which is what `parse` then reads. Throws on a body that does not decrypt.
+   */
+  decrypt?(channel: ChannelContext, request: InboundRequest): Promise<InboundRequest>;
+  /** Reads a verified (and decrypted) request; throws on a malformed body. */
   parse(channel: ChannelContext, request: InboundRequest): ParsedInbound;
   /** What the admin must do in the provider's console, for `manual` connections. */
   setupGuide?(channel: ChannelContext, webhookUrl: string): SetupGuide;

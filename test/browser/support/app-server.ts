@@ -31,7 +31,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startAppServer(options: { telegramApiBase?: string; vars?: Record<string, string> }): Promise<AppServer> {
+/**
+ * `apiBases`: provider API base variables (TELEGRAM_API_BASE, SLACK_API_BASE, …) pointing at the
+ * fakes; `vars`: any other variables (BRIDGE_SECRET for the bridge tests).
+ */
+export async function startAppServer(options: { apiBases?: Record<string, string>; vars?: Record<string, string> }): Promise<AppServer> {
   const persistTo = mkdtempSync(join(tmpdir(), "switchboard-browser-"));
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -49,7 +53,7 @@ export async function startAppServer(options: { telegramApiBase?: string; vars?:
       "--show-interactive-dev-session=false", "--log-level", "warn",
       "--var", `ADMIN_TOKEN:${adminToken}`,
       "--var", `ENCRYPTION_KEY:${encryptionKey}`,
-      ...(options.telegramApiBase ? ["--var", `TELEGRAM_API_BASE:${options.telegramApiBase}`] : []),
+      ...Object.entries(options.apiBases ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--var", `PUBLIC_URL:${baseUrl}`,
       ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ],

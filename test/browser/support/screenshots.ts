@@ -10,7 +10,8 @@ const enabled = process.env.SCREENSHOTS === "1";
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   if (!enabled) return;
   mkdirSync(DIR, { recursive: true });
-  // Let polling settle and animations stop so the picture is stable.
-  await page.waitForTimeout(250);
+  // A stable picture: no list still loading, the fonts in (animations are disabled below).
+  await page.locator(".state-loading").first().waitFor({ state: "detached" });
+  await page.evaluate(() => document.fonts.ready.then(() => undefined));
   await page.screenshot({ path: join(DIR, `${name}.png`), fullPage: options.fullPage ?? true, animations: "disabled" });
 }

@@ -20,7 +20,8 @@ const entitySchema = z.object({
 
 const messageSchema = z.object({
   message_id: z.number(),
-  date: z.number(),
+  // Unix seconds; a value past 2100 is not a real message date.
+  date: z.number().int().min(0).max(4_102_444_800),
   chat: z.object({ id: z.number(), type: z.string(), title: z.string().optional() }),
   from: userSchema.optional(),
   text: z.string().optional(),

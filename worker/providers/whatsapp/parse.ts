@@ -97,7 +97,7 @@ export function readWhatsAppMessage(channel: ChannelContext, raw: Record<string,
   const group = isGroupJid(chatJid);
   const selfChat = !group && (chatJid === own.jid || chatJid === own.lid);
   if (wa.key.fromMe && !selfChat) return { ignored: "sent by the linked account itself" };
-  if (selfChat && !channel.settings.selfChat) return { ignored: "a message in the account's own chat (self-chat mode is off)" };
+  if (selfChat && !channel.settings?.selfChat) return { ignored: "a message in the account's own chat (self-chat mode is off)" };
 
   const content = wa.message ? unwrap(wa.message) : null;
   const { text, context } = content ? textAndContext(content) : { text: null, context: null };

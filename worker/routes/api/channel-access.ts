@@ -8,17 +8,28 @@ import { getUser, removeUser, setUserDisabled } from "../../db/users";
 import type { Env } from "../../env";
 import { ApiError, readJson } from "../../http/errors";
 import { channelStub } from "../../http/stub";
-import { and, desc, eq, like, or } from "drizzle-orm";
+import { and, desc, eq, inArray, like, or } from "drizzle-orm";
+import { chunkForD1 } from "../../db/chunk";
 import { channelOr404 } from "./channels";
+
+/** Pending requests shown at once: more would be a flood, not a queue an admin reads. */
+const MAX_LISTED = 200;
+
+const usersPageSchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 
 export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
   .get("/:id/pairing", async (c) => {
     const db = getDb(c.env.DB);
     const channel = await channelOr404(db, c.req.param("id"));
-    const requests = await listPendingRequests(db, channel.id);
-    const users = new Map(
-      (await db.select().from(channelUsers).where(eq(channelUsers.channelId, channel.id)).all()).map((user) => [user.id, user]),
-    );
+    const requests = (await listPendingRequests(db, channel.id)).slice(0, MAX_LISTED);
+    // Only the users behind these requests: a channel may have many thousands.
+    const users = new Map<string, typeof channelUsers.$inferSelect>();
+    for (const ids of chunkForD1(requests.map((request) => request.userId), 1)) {
+      for (const user of await db.select().from(channelUsers).where(inArray(channelUsers.id, ids)).all()) users.set(user.id, user);
+    }
     return c.json({
       requests: requests.map((request) => {
         const user = users.get(request.userId);
@@ -58,8 +69,18 @@ export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
       const pattern = `%${search.replace(/[%_]/g, "")}%`;
       conditions.push(or(like(channelUsers.username, pattern), like(channelUsers.displayName, pattern), like(channelUsers.providerUserId, pattern))!);
     }
-    const users = await db.select().from(channelUsers).where(and(...conditions)).orderBy(desc(channelUsers.lastSeenAt)).all();
-    return c.json({ users });
+    const page = usersPageSchema.safeParse(c.req.query());
+    if (!page.success) throw new ApiError(400, `query: ${page.error.issues[0]!.message}`);
+    const { limit, offset } = page.data;
+    const rows = await db
+      .select()
+      .from(channelUsers)
+      .where(and(...conditions))
+      .orderBy(desc(channelUsers.lastSeenAt), desc(channelUsers.id))
+      .limit(limit + 1)
+      .offset(offset)
+      .all();
+    return c.json({ users: rows.slice(0, limit), nextOffset: rows.length > limit ? offset + limit : null });
   })
   .patch("/:id/users/:userId", async (c) => {
     const db = getDb(c.env.DB);

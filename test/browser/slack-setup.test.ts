@@ -1,0 +1,83 @@
+// A Slack channel in the browser: the wizard's fields come from the provider, Start leaves the
+// channel "starting" with the Request URL, the steps and the app manifest to copy, and Slack's
+// first signed call (url_verification) turns it running. Operations and settings follow the
+// provider's capabilities: no Relogin, no voice setting.
+import { createHmac, randomUUID } from "node:crypto";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchBrowser } from "./support/browser";
+import { screenshot } from "./support/screenshots";
+
+const baseUrl = inject("appBaseUrl");
+const adminToken = inject("appAdminToken");
+const fakesBase = inject("browserFakesBase");
+const WAIT = { timeout: 10_000 };
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: "reduce" });
+  context.setDefaultTimeout(WAIT.timeout);
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+const id = randomUUID().replaceAll("-", "").slice(0, 8).toUpperCase();
+const bot = { token: `xoxb-1-${randomUUID()}`, teamId: `T${id}`, team: "Acme", userId: `U${id}`, botId: `B${id}`, name: "acmebot" };
+const signingSecret = randomUUID().replaceAll("-", "");
+
+describe("Slack in the admin UI", () => {
+  it("adds a Slack channel and shows what to paste into Slack's console", async () => {
+    await fetch(`${fakesBase}/slack/__control/bots`, { method: "POST", body: JSON.stringify(bot) });
+    await page.goto(`${baseUrl}/channels/new`);
+    await page.getByLabel("Admin token").fill(adminToken);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Choose a platform" }).waitFor(WAIT);
+    await page.getByText("Slack", { exact: true }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel(/Display name/).fill("Acme Slack");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    await page.getByLabel("Bot token").fill(bot.token);
+    await page.getByLabel("Signing secret").fill(signingSecret);
+    await page.getByRole("button", { name: "Test", exact: true }).click();
+    await page.getByText(`accepted the credential: ${bot.name}`).waitFor(WAIT);
+    await page.getByRole("button", { name: "Create channel" }).click();
+    await page.getByRole("button", { name: "Start", exact: true }).click();
+    await page.locator('[data-status="starting"]').first().waitFor(WAIT);
+    await page.getByText(/waiting for Slack to call the webhook URL/).first().waitFor(WAIT);
+
+    const url = (await page.locator("[data-webhook-url]").textContent())!.trim();
+    expect(url).toMatch(new RegExp(`^${baseUrl}/webhooks/slack/ch_[a-z0-9]+$`));
+    await page.getByRole("heading", { name: "Connect Slack" }).waitFor(WAIT);
+    await page.locator("summary", { hasText: "App manifest" }).click();
+    const manifest = JSON.parse((await page.locator("[data-setup-artifact]").textContent())!);
+    expect(manifest.settings.event_subscriptions.request_url).toBe(url);
+    expect(manifest.oauth_config.scopes.bot).toContain("chat:write");
+    await page.getByRole("button", { name: "Copy URL" }).waitFor(WAIT);
+    await screenshot(page, "slack-setup");
+
+    // Slack verifies the Request URL with a signed challenge: the channel then runs.
+    const body = JSON.stringify({ token: "legacy", challenge: "c-123", type: "url_verification" });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+    const answer = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-slack-request-timestamp": timestamp, "x-slack-signature": signature }, body });
+    expect(await answer.json()).toEqual({ challenge: "c-123" });
+
+    await page.getByRole("button", { name: "Open channel" }).click();
+    await page.getByRole("heading", { name: "Acme Slack", level: 1 }).waitFor(WAIT);
+    await page.locator('[data-status="running"]').first().waitFor(WAIT);
+    await page.getByRole("heading", { name: "Connect Slack" }).waitFor(WAIT);
+    expect(await page.getByRole("button", { name: /Relogin/ }).count()).toBe(0);
+    await page.getByRole("tab", { name: "Settings" }).click();
+    await page.getByText("Require mention").waitFor(WAIT);
+    expect(await page.getByText("Voice replies").count()).toBe(0);
+  });
+});

@@ -1,0 +1,131 @@
+// Slack over the HTTP Events API: Slack POSTs signed events to the channel's webhook URL (pasted
+// by the admin via the app manifest), replies go out through the Web API with plain fetch.
+//
+// Not offered: a typing indicator (the Events API gives bots none) and voice replies (Slack has
+// no voice-note type; audio would be a three-call file upload, not built yet). Socket Mode
+// (app-level `xapp-` token) needs a long-lived socket and will come through the bridge.
+import * as z from "zod";
+import { CredentialError, ProviderError } from "../errors";
+import type { AccountInfo, ChannelContext, ProviderAdapter } from "../types";
+import { escapeSlackText, readSlackAddress } from "./address";
+import { callSlack } from "./api";
+import { slackSetupGuide } from "./manifest";
+import { parseSlackRequest, type SlackBot } from "./parse";
+import { verifySlackSignature } from "./verify";
+
+interface AuthTest {
+  url: string;
+  team: string;
+  team_id: string;
+  user: string;
+  user_id: string;
+  bot_id?: string;
+}
+
+function slackBot(channel: ChannelContext): SlackBot {
+  const { details, id } = channel.account;
+  // The account id is `${team_id}:${user_id}`, should details ever lack the user id.
+  return { userId: String(details.user_id ?? id.split(":")[1]), botId: String(details.bot_id ?? "") };
+}
+
+export const slackAdapter: ProviderAdapter = {
+  id: "slack",
+  label: "Slack",
+  connection: "token",
+  credentialFields: [
+    {
+      name: "botToken",
+      label: "Bot token",
+      type: "string",
+      secret: true,
+      required: true,
+      help: "OAuth & Permissions → Bot User OAuth Token (xoxb-…), shown after Install to Workspace.",
+    },
+    {
+      name: "signingSecret",
+      label: "Signing secret",
+      type: "string",
+      secret: true,
+      required: true,
+      help: "Basic Information → App Credentials → Signing Secret. Slack cannot check it here: the first signed request (the Request URL challenge) proves it.",
+    },
+  ],
+  commandSyntax: "plain",
+  // Slack truncates text beyond 40,000 characters but asks for at most 4,000 per message.
+  // chat.update is Tier 3 (~50 a minute per workspace) and posting is ~1 a second per channel.
+  limits: { maxTextLength: 4000, editIntervalMs: 1200 },
+  threadedReplies: true,
+  groupDirectory: false,
+  credentialsSchema: z.object({
+    botToken: z
+      .string()
+      .trim()
+      .refine((value) => !value.startsWith("xapp-"), "that is an app-level token (xapp-, for Socket Mode); paste the Bot User OAuth Token (xoxb-…)")
+      .refine((value) => !value.startsWith("xoxp-"), "that is a user token (xoxp-); paste the Bot User OAuth Token (xoxb-…)")
+      .pipe(z.string().regex(/^xoxb-[A-Za-z0-9-]{10,}$/, "a Slack bot token starts with xoxb- (OAuth & Permissions → Bot User OAuth Token)")),
+    signingSecret: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{16,}$/, "the signing secret is the 32-character value under Basic Information → App Credentials"),
+  }),
+
+  async testCredentials(credentials, env): Promise<AccountInfo> {
+    let auth: AuthTest;
+    try {
+      auth = await callSlack<AuthTest>(env, credentials.botToken!, "auth.test");
+    } catch (error) {
+      if (error instanceof ProviderError && (error.kind === "unauthorized" || error.kind === "permanent")) throw new CredentialError(error.message);
+      throw error;
+    }
+    if (!auth.bot_id) throw new CredentialError("Slack auth.test: this token does not belong to a bot user");
+    return {
+      id: `${auth.team_id}:${auth.user_id}`,
+      name: auth.user,
+      details: { team: auth.team, team_id: auth.team_id, user_id: auth.user_id, bot_id: auth.bot_id, url: auth.url },
+    };
+  },
+
+  async connect() {
+    // Nothing to register over the API: the admin pastes the manifest (with our Request URL).
+    return { mode: "manual" };
+  },
+
+  async disconnect() {
+    // Nothing to undo remotely either: Slack keeps delivering until the admin removes the Request
+    // URL or uninstalls the app; a stopped channel acknowledges those deliveries and drops them.
+  },
+
+  async verify(channel, request) {
+    return request.method === "POST" && verifySlackSignature(request.headers, request.rawBody, channel.credentials.signingSecret ?? "");
+  },
+
+  parse(channel, request) {
+    return parseSlackRequest(request.rawBody, slackBot(channel));
+  },
+
+  setupGuide(channel, webhookUrl) {
+    return slackSetupGuide(channel.account, webhookUrl);
+  },
+
+  async sendText(channel, message) {
+    // The address already names the thread to answer in; `replyTo` adds nothing here.
+    const { channel: id, threadTs } = readSlackAddress(message.address);
+    const sent = await callSlack<{ ts: string }>(channel.env, channel.credentials.botToken!, "chat.postMessage", {
+      channel: id,
+      text: escapeSlackText(message.text),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
+    return { messageId: sent.ts };
+  },
+
+  async editText(channel, address, messageId, text) {
+    const { channel: id } = readSlackAddress(address);
+    await callSlack(channel.env, channel.credentials.botToken!, "chat.update", { channel: id, ts: messageId, text: escapeSlackText(text) });
+  },
+
+  async probe(channel) {
+    // A revoked token or an uninstalled app throws "unauthorized": the channel shows the error.
+    await callSlack(channel.env, channel.credentials.botToken!, "auth.test");
+    return { ok: true };
+  },
+};
