@@ -11,6 +11,15 @@ export type InviteCodeRow = typeof inviteCodes.$inferSelect;
 export const PAIRING_TTL_MS = 60 * 60 * 1000;
 export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The messages a request holds, oldest first. Requests stored by earlier releases hold one
+ * message object instead of a list.
+ */
+export function heldMessagesOf(stored: unknown): InboundMessage[] {
+  if (!stored) return [];
+  return (Array.isArray(stored) ? stored : [stored]) as InboundMessage[];
+}
+
 /** The user's open request, if one is still pending and unexpired. */
 export async function findPendingRequest(db: Db, userId: string, now = Date.now()): Promise<PairingRequestRow | undefined> {
   return db
@@ -44,7 +53,7 @@ export async function createPairingRequest(
       address: input.address,
       code: newCode(),
       status: "pending",
-      heldMessage: input.heldMessage as unknown as Record<string, unknown> | null,
+      heldMessage: input.heldMessage ? [input.heldMessage as unknown as Record<string, unknown>] : null,
       createdAt: now,
       expiresAt: now + PAIRING_TTL_MS,
     })

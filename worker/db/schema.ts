@@ -112,8 +112,11 @@ export const pairingRequests = sqliteTable(
     address: text("chat_id").notNull(),
     code: text("code").notNull(),
     status: text("status").$type<"pending" | "approved" | "rejected" | "expired">().notNull(),
-    /** The message that triggered the request, answered on approval (normalised inbound JSON). */
-    heldMessage: text("held_message", { mode: "json" }).$type<Record<string, unknown>>(),
+    /**
+     * The messages sent while the request waits, answered in order on approval (normalised
+     * inbound JSON: a list, at most 20; one object in requests stored by earlier releases).
+     */
+    heldMessage: text("held_message", { mode: "json" }).$type<Record<string, unknown> | Record<string, unknown>[]>(),
     createdAt: createdAt(),
     expiresAt: integer("expires_at").notNull(),
     decidedAt: integer("decided_at"),

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import { getDb } from "../../db/client";
-import { createInviteCode, listPendingRequests } from "../../db/pairing";
+import { createInviteCode, heldMessagesOf, listPendingRequests } from "../../db/pairing";
 import { channelUsers } from "../../db/schema";
 import { getUser, removeUser, setUserDisabled } from "../../db/users";
 import type { Env } from "../../env";
@@ -39,7 +39,8 @@ export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
           createdAt: request.createdAt,
           expiresAt: request.expiresAt,
           user: user ? { id: user.id, providerUserId: user.providerUserId, username: user.username, displayName: user.displayName } : null,
-          heldMessage: Boolean(request.heldMessage),
+          heldMessage: heldMessagesOf(request.heldMessage).length > 0,
+          heldMessages: heldMessagesOf(request.heldMessage).length,
         };
       }),
     });
