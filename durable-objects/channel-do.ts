@@ -14,6 +14,7 @@ import { jsonAck, type InboundEvent, type InboundRequest, type ProviderAck, type
 import { applyLogin, storeCredentials, type LoginQr } from "./channel/login";
 import { decidePairing, deliverPush, type OperationResult, type PushDelivery, type PushOutcome } from "./channel/admin-decisions";
 import { handleInbound } from "./channel/conversation";
+import { approveWaitingUser } from "./channel/direct-approval";
 import { ReplySink, type ChannelDeps } from "./channel/deps";
 import { ChannelCache } from "./channel/channel-cache";
 import { InboxProcessor } from "./channel/inbox-processor";
@@ -291,6 +292,14 @@ export class ChannelDO extends DurableObject<Env> {
 
   async rejectPairing(channelId: string, requestId: string): Promise<OperationResult> {
     return this.decide(channelId, requestId, "rejected");
+  }
+
+  /** Approves a waiting user from the Users list (durable-objects/channel/direct-approval.ts). */
+  async approveUser(channelId: string, userId: string): Promise<OperationResult> {
+    this.remember(channelId);
+    const result = await approveWaitingUser(this.deps(await this.requireRuntime()), userId);
+    await this.schedule();
+    return result;
   }
 
   /** Delivers a push-API message to one chat, or holds it when its thread is not active there. */

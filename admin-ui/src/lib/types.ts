@@ -69,6 +69,10 @@ export interface Workspace {
   isDefault: boolean;
   createdAt: number;
   updatedAt: number;
+  /** Single reads only: the names of the secrets that are set (never their values). */
+  secretNames?: string[];
+  /** Single reads only: whether voice notes can be spoken with these settings here. */
+  voice?: { ready: boolean; problem: string | null };
 }
 
 /** A push-API key as listed (the secret itself is returned only once, on creation). */
@@ -109,6 +113,7 @@ export interface PairingRequest {
   expiresAt: number;
   user: { id: string; providerUserId: string; username: string | null; displayName: string | null } | null;
   heldMessage: boolean;
+  heldMessages?: number;
 }
 
 export interface LogEntry {

@@ -95,6 +95,13 @@ export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
     await channelStub(c.env, channel.id).reload(channel.id);
     return c.json({ user: await getUser(db, channel.id, user.id) });
   })
+  .post("/:id/users/:userId/approve", async (c) => {
+    // A waiting user (pending, with or without a pairing request) approved from the Users list.
+    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
+    const result = await channelStub(c.env, channel.id).approveUser(channel.id, c.req.param("userId"));
+    if (!result.ok) throw new ApiError(result.status, result.error);
+    return c.json({ user: await getUser(getDb(c.env.DB), channel.id, c.req.param("userId")) });
+  })
   .delete("/:id/users/:userId", async (c) => {
     const db = getDb(c.env.DB);
     const channel = await channelOr404(db, c.req.param("id"));

@@ -14,7 +14,7 @@ import { ApiError, readJson } from "../../http/errors";
 import { channelStub, publicUrl } from "../../http/stub";
 import { channelView } from "../../http/views";
 import { findProvider } from "../../providers/registry";
-import { createChannel, createChannelSchema, testCredentials, testCredentialsSchema } from "../../services/channels";
+import { checkAllowedGroups, createChannel, createChannelSchema, testCredentials, testCredentialsSchema } from "../../services/channels";
 import { channelAccessRoutes } from "./channel-access";
 
 const patchSchema = z
@@ -81,6 +81,7 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
     const db = getDb(c.env.DB);
     const channel = await channelOr404(db, c.req.param("id"));
     const body = await readJson(c, patchSchema);
+    checkAllowedGroups(findProvider(channel.provider), body.settings?.allowedGroups);
     if (body.threadId) {
       const thread = await getThread(db, body.threadId);
       if (!thread || thread.workspaceId !== channel.workspaceId) throw new ApiError(400, `threadId: no thread "${body.threadId}" in this channel's workspace`);

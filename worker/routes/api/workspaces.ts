@@ -2,7 +2,9 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as z from "zod";
+import { urlFieldProblem } from "../../backends/config";
 import { backendKinds, getBackend } from "../../backends/registry";
+import { speechFields, speechProblem } from "../../backends/speech";
 import { backendWorkspaceOf, openWorkspaceSecrets, sealWorkspaceSecrets } from "../../core/credentials";
 import { newId } from "../../crypto/random";
 import { channelsUsingWorkspace } from "../../db/channels";
@@ -38,6 +40,22 @@ async function mergedSecrets(key: string, workspace: WorkspaceRow, changes: Reco
   return Object.keys(merged).length > 0 ? sealWorkspaceSecrets(key, workspace.id, merged) : null;
 }
 
+/** 400 when a URL setting of the backend (or of voice replies) is not an http(s) URL. */
+function checkUrls(backend: string, config: Record<string, unknown>): void {
+  const problem = urlFieldProblem([...getBackend(backend).fields, ...speechFields], config);
+  if (problem) throw new ApiError(400, problem);
+}
+
+/**
+ * The single workspace as the edit page reads it: which secrets are set (names only, never
+ * values), and whether voice notes can be spoken with its settings here.
+ */
+async function workspaceDetail(env: Env, row: WorkspaceRow) {
+  const secrets = await openWorkspaceSecrets(env.ENCRYPTION_KEY!, row);
+  const problem = speechProblem(row.config, secrets, env);
+  return { ...workspaceView(row), secretNames: Object.keys(secrets).sort(), voice: { ready: problem === null, problem } };
+}
+
 async function workspaceOr404(db: ReturnType<typeof getDb>, id: string) {
   const workspace = await getWorkspace(db, id);
   if (!workspace) throw new ApiError(404, "workspace not found");
@@ -48,6 +66,7 @@ export const workspaceRoutes = new Hono<{ Bindings: Env }>()
   .get("/", async (c) => c.json({ workspaces: (await listWorkspaces(getDb(c.env.DB))).map(workspaceView) }))
   .post("/", async (c) => {
     const body = await readJson(c, createSchema);
+    checkUrls(body.backend, body.config);
     const db = getDb(c.env.DB);
     const id = newId("ws");
     await db.insert(workspaces).values({
@@ -58,14 +77,15 @@ export const workspaceRoutes = new Hono<{ Bindings: Env }>()
       agents: body.agents,
       secretsEnc: body.secrets ? await sealWorkspaceSecrets(c.env.ENCRYPTION_KEY!, id, withoutEmpty(body.secrets)) : null,
     });
-    return c.json({ workspace: workspaceView(await workspaceOr404(db, id)) }, 201);
+    return c.json({ workspace: await workspaceDetail(c.env, await workspaceOr404(db, id)) }, 201);
   })
-  .get("/:id", async (c) => c.json({ workspace: workspaceView(await workspaceOr404(getDb(c.env.DB), c.req.param("id"))) }))
+  .get("/:id", async (c) => c.json({ workspace: await workspaceDetail(c.env, await workspaceOr404(getDb(c.env.DB), c.req.param("id"))) }))
   .patch("/:id", async (c) => {
     const db = getDb(c.env.DB);
     const workspace = await workspaceOr404(db, c.req.param("id"));
     const body = await readJson(c, patchSchema);
     const { secrets, ...fields } = body;
+    checkUrls(fields.backend ?? workspace.backend, fields.config ?? workspace.config);
     await db
       .update(workspaces)
       .set({
@@ -78,7 +98,7 @@ export const workspaceRoutes = new Hono<{ Bindings: Env }>()
     for (const channel of await channelsUsingWorkspace(db, [workspace.id])) {
       await c.env.CHANNEL.getByName(channel.id).reload(channel.id);
     }
-    return c.json({ workspace: workspaceView(await workspaceOr404(db, workspace.id)) });
+    return c.json({ workspace: await workspaceDetail(c.env, await workspaceOr404(db, workspace.id)) });
   })
   .delete("/:id", async (c) => {
     const db = getDb(c.env.DB);
