@@ -21,6 +21,7 @@ import { InboxProcessor } from "./channel/inbox-processor";
 import { LocalStore } from "./channel/local-store";
 import { Outbox } from "./channel/outbox";
 import { flushLogs } from "./channel/log-flush";
+import { ChannelStats } from "./channel/stats";
 import { loadRuntime, type ChannelRuntime } from "./channel/runtime";
 import { texts } from "./channel/texts";
 import { startTyping } from "./channel/typing";
@@ -63,6 +64,7 @@ export class ChannelDO extends DurableObject<Env> {
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
   private readonly collapser = new LogCollapser();
   private readonly limits = new SenderLimits();
+  private readonly stats: ChannelStats;
   private alarmRunning = false;
   /** The runtime once loaded: lets synchronous code (command checks) read the adapter. */
   private loaded: ChannelRuntime | null = null;
@@ -70,6 +72,7 @@ export class ChannelDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new LocalStore(ctx.storage.sql);
+    this.stats = new ChannelStats(ctx.storage.sql, () => Boolean(this.store.get("channelId")));
     this.db = getDb(env.DB);
     this.cache = new ChannelCache(this.db, () => this.store.get<string>("channelId")!);
     this.outbox = new Outbox(this.store, {
@@ -171,6 +174,7 @@ export class ChannelDO extends DurableObject<Env> {
       return;
     }
     this.store.put("lastInboundAt", Date.now());
+    this.stats.received(message.sender.id);
     if (this.alarmRunning) this.processor.kick();
     // A delivery problem the provider reported is over once a delivery arrives.
     if (runtime.row.status === "error" && this.store.get("errorKind") === "delivery") {
@@ -318,7 +322,7 @@ export class ChannelDO extends DurableObject<Env> {
       const { level, event, message, repeats } = summary;
       this.store.bufferLog({ level, event, message: `${message} (repeated ${repeats} more times within a minute)`, detail: { repeats }, createdAt: Date.now() });
     }
-    await flushLogs(this.store, this.db, channelId);
+    await flushLogs(this.store, this.db, channelId, this.stats);
   }
 
   // ---------------------------------------------------------------- alarm
@@ -419,6 +423,7 @@ export class ChannelDO extends DurableObject<Env> {
   }
 
   private log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void {
+    this.stats.logged(level, event, detail);
     if (!this.collapser.admit({ level, event, message })) return;
     this.store.bufferLog({ level, event, message, detail: detail ?? null, createdAt: Date.now() });
   }

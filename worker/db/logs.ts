@@ -16,9 +16,9 @@ export const LOGS_KEPT_PER_CHANNEL = 5000;
 
 /**
  * Writes entries and prunes the channel's oldest beyond the bound, in one round trip, together
- * with `alongside` (another write the caller wants in the same batch).
+ * with `alongside` (other writes the caller wants in the same batch).
  */
-export async function writeLogs(db: Db, channelId: string, entries: LogEntry[], alongside?: BatchItem<"sqlite">): Promise<void> {
+export async function writeLogs(db: Db, channelId: string, entries: LogEntry[], alongside: BatchItem<"sqlite">[] = []): Promise<void> {
   const inserts = chunkForD1(entries, LOG_INSERT_PARAMS).map((chunk) => db.insert(channelLogs).values(chunk));
   const prune = db.delete(channelLogs).where(
     and(
@@ -26,7 +26,7 @@ export async function writeLogs(db: Db, channelId: string, entries: LogEntry[], 
       lt(channelLogs.id, sql`(select id from channel_logs where channel_id = ${channelId} order by id desc limit 1 offset ${LOGS_KEPT_PER_CHANNEL - 1})`),
     ),
   );
-  const statements: BatchItem<"sqlite">[] = [...(alongside ? [alongside] : []), ...inserts, ...(inserts.length > 0 ? [prune] : [])];
+  const statements: BatchItem<"sqlite">[] = [...alongside, ...inserts, ...(inserts.length > 0 ? [prune] : [])];
   if (statements.length > 0) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 

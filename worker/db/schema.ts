@@ -228,3 +228,30 @@ export const workspaceApiKeys = sqliteTable(
   },
   (t) => [uniqueIndex("workspace_api_keys_hash_idx").on(t.keyHash), index("workspace_api_keys_workspace_idx").on(t.workspaceId)],
 );
+
+/**
+ * Channel activity per hour, for the overview charts: one row per channel per hour, written by
+ * the channel's Durable Object in the same batch as its logs (never once per message). Counters
+ * are the hour's totals, so writing a row again is harmless.
+ */
+export const channelStats = sqliteTable(
+  "channel_stats",
+  {
+    channelId: text("channel_id").notNull(),
+    /** Start of the hour, Unix ms. */
+    hour: integer("hour").notNull(),
+    messagesIn: integer("messages_in").notNull().default(0),
+    messagesOut: integer("messages_out").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    pairingRequests: integer("pairing_requests").notNull().default(0),
+    /** Distinct senders in this hour. */
+    activeUsers: integer("active_users").notNull().default(0),
+    /** Distinct senders in the 24 hours and 7 days up to this row's last write. */
+    users24h: integer("users_24h").notNull().default(0),
+    users7d: integer("users_7d").notNull().default(0),
+    /** Reply latency histogram: counts per bucket of LATENCY_BUCKETS_MS (worker/core/stats.ts), JSON. */
+    latency: text("latency", { mode: "json" }).$type<number[]>().notNull().default([]),
+    updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.hour] }), index("channel_stats_hour_idx").on(t.hour)],
+);

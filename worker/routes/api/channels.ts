@@ -6,6 +6,7 @@ import { channelSettingsPatchSchema, readSettings } from "../../core/settings";
 import { getChannel } from "../../db/channels";
 import { getDb, type Db } from "../../db/client";
 import { listLogs } from "../../db/logs";
+import { pendingPairingCounts } from "../../db/stats";
 import { channels } from "../../db/schema";
 import { getThread } from "../../db/threads";
 import { listWorkspaces } from "../../db/workspaces";
@@ -60,7 +61,9 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
     const db = getDb(c.env.DB);
     const names = await workspaceNames(db);
     const rows = await db.select().from(channels).orderBy(channels.createdAt).all();
-    return c.json({ channels: rows.map((row) => channelView(row, names.get(row.workspaceId))) });
+    // What waits for an admin, so the list can show it without opening every channel.
+    const pending = await pendingPairingCounts(db);
+    return c.json({ channels: rows.map((row) => ({ ...channelView(row, names.get(row.workspaceId)), pendingPairing: pending.get(row.id) ?? 0 })) });
   })
   .post("/", async (c) => {
     const body = await readJson(c, createChannelSchema);

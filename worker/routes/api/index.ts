@@ -6,6 +6,7 @@ import { limitBody } from "../../http/body-limit";
 import { ApiError } from "../../http/errors";
 import { catalogRoutes } from "./catalog";
 import { channelRoutes } from "./channels";
+import { statsRoutes } from "./stats";
 import { workspaceKeyRoutes } from "./workspace-keys";
 import { workspaceTestRoutes } from "./workspace-test";
 import { workspaceRoutes } from "./workspaces";
@@ -17,6 +18,7 @@ export const apiRoutes = new Hono<{ Bindings: Env }>()
   .use("*", requireAdmin)
   .use("*", limitBody(MAX_API_BODY_BYTES))
   .route("/", catalogRoutes)
+  .route("/", statsRoutes)
   .route("/workspaces", workspaceRoutes)
   .route("/workspaces", workspaceTestRoutes)
   .route("/workspaces", workspaceKeyRoutes)
