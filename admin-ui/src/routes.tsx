@@ -5,6 +5,7 @@ import { Link } from "./components/link";
 import { ChannelDetailPage } from "./pages/channel-detail";
 import { ChannelsPage } from "./pages/channels";
 import { ChannelWizardPage } from "./pages/channel-wizard";
+import { OverviewPage } from "./pages/overview";
 import { WorkspaceEditPage } from "./pages/workspace-edit";
 import { WorkspacesPage } from "./pages/workspaces";
 
@@ -13,11 +14,12 @@ export interface Route {
   render: () => ComponentChildren;
 }
 
-const CHANNEL_TABS = ["pairing", "users", "settings", "logs"] as const;
+const CHANNEL_TABS = ["activity", "pairing", "users", "settings", "logs"] as const;
 export type ChannelTab = (typeof CHANNEL_TABS)[number];
 
 export function matchRoute(path: string): Route {
-  if (path === "/" || path === "/channels" || path === "/login") return { title: "Channels", render: () => <ChannelsPage /> };
+  if (path === "/" || path === "/login") return { title: "Overview", render: () => <OverviewPage /> };
+  if (path === "/channels") return { title: "Channels", render: () => <ChannelsPage /> };
   if (path === "/channels/new") return { title: "Add channel", render: () => <ChannelWizardPage /> };
   const channel = /^\/channels\/([A-Za-z0-9_-]+)(?:\/([a-z]+))?$/.exec(path);
   if (channel && (!channel[2] || (CHANNEL_TABS as readonly string[]).includes(channel[2]))) {
@@ -32,7 +34,7 @@ export function matchRoute(path: string): Route {
     title: "Not found",
     render: () => (
       <EmptyState title="There is no page at this address.">
-        <Link href="/">Go to the channels</Link>
+        <Link href="/">Go to the overview</Link>
       </EmptyState>
     ),
   };

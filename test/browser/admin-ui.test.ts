@@ -45,7 +45,8 @@ async function seeText(text: string | RegExp) {
 async function logIn() {
   await page.getByLabel("Admin token").fill(adminToken);
   await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { name: "Channels", level: 1 }).waitFor(WAIT);
+  // The home page is the overview.
+  await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor(WAIT);
 }
 
 describe("admin UI", () => {
@@ -320,8 +321,10 @@ describe("admin UI", () => {
     // Measured once each page shows its data (the heading alone comes before the lists load).
     const pages: [path: string, content: string][] = [
       ["/", "Second home"],
+      ["/channels", "Second home"],
       ["/channels/new", "Choose a platform"],
       [channelUrl.replace(baseUrl, ""), "No pending requests"],
+      [`${channelUrl.replace(baseUrl, "")}/activity`, "Reply latency"],
       ["/workspaces", "Support desk"],
     ];
     for (const [path, content] of pages) {
@@ -330,14 +333,14 @@ describe("admin UI", () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, path).toBeLessThanOrEqual(0);
     }
-    await page.goto(baseUrl);
+    await page.goto(`${baseUrl}/channels`);
     await page.locator("tr", { hasText: "Support bot" }).waitFor(WAIT);
     await screenshot(page, "channels-phone");
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it("deletes channels after confirmation", async () => {
-    await page.goto(baseUrl);
+    await page.goto(`${baseUrl}/channels`);
     for (const name of ["Second home", "Support bot"]) {
       await page.getByRole("button", { name: `Delete ${name}` }).click();
       const dialog = page.getByRole("dialog", { name: `Delete ${name}?` });

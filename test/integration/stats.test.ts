@@ -27,6 +27,9 @@ describe("channel activity", () => {
     expect(own.totals.p95).toBeGreaterThanOrEqual(own.totals.p50);
     expect(own.series).toHaveLength(24);
     expect(own.series.at(-1).messagesIn).toBe(5);
+    // All of it happened this hour: the hour's point and the totals agree.
+    expect(own.series.at(-1).p50).toBe(own.totals.p50);
+    expect(own.series.at(-1).p95).toBe(own.totals.p95);
 
     // One row per channel per hour in D1.
     const rows = await env.DB.prepare("SELECT count(*) AS n FROM channel_stats WHERE channel_id = ?").bind(channel.id).first<{ n: number }>();

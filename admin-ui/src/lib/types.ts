@@ -29,6 +29,8 @@ export interface Channel {
   lastInboundAt: number | null;
   lastOutboundAt: number | null;
   createdAt: number;
+  /** Pending pairing requests (the channel list only). */
+  pendingPairing?: number;
 }
 
 export interface ChannelSettings {
@@ -131,4 +133,39 @@ export interface ImpactEntry {
   status: ChannelStatus;
   workspaceId: string;
   workspaceName: string | null;
+}
+
+export type StatsWindow = "24h" | "7d";
+
+export interface StatsTotals {
+  messagesIn: number;
+  messagesOut: number;
+  errors: number;
+  pairingRequests: number;
+  activeUsers: number;
+  replies: number;
+  p50: number | null;
+  p95: number | null;
+  pendingPairing: number;
+}
+
+export interface StatsPoint {
+  at: number;
+  messagesIn: number;
+  messagesOut: number;
+  errors: number;
+  pairingRequests: number;
+  activeUsers: number;
+  p50: number | null;
+  p95: number | null;
+}
+
+/** GET /api/stats. */
+export interface Stats {
+  window: StatsWindow;
+  from: number;
+  stepMs: number;
+  total: StatsTotals;
+  series: StatsPoint[];
+  channels: { channelId: string; totals: StatsTotals; series: StatsPoint[] }[];
 }

@@ -60,7 +60,11 @@ export function PairingTab({ channel }: { channel: Channel }) {
                     </td>
                     <td data-label="Requested">
                       <Time at={request.createdAt} />
-                      {request.heldMessage && <span class="muted small block">Their message is answered on approval</span>}
+                      {request.heldMessage && (
+                        <span class="muted small block">
+                          {(request.heldMessages ?? 1) > 1 ? `${request.heldMessages} messages are answered on approval` : "Their message is answered on approval"}
+                        </span>
+                      )}
                     </td>
                     <td data-label="Actions">
                       <div class="actions">

@@ -1,0 +1,129 @@
+// The console around the channels, in a real browser against the fake Telegram: the overview's
+// numbers and charts from traffic sent through the fake provider, the pending-pairing badge in
+// the navigation and the channel list, …
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { launchBrowser } from "./support/browser";
+import { FakeTelegramControl, type Bot } from "./support/fake-telegram";
+import { screenshot } from "./support/screenshots";
+
+const baseUrl = inject("appBaseUrl");
+const adminToken = inject("appAdminToken");
+const telegram = new FakeTelegramControl(inject("browserFakesBase"));
+const WAIT = { timeout: 10_000 };
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
+  context.setDefaultTimeout(WAIT.timeout);
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+async function apiCall(method: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${baseUrl}/api${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken}`, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return response.json();
+}
+
+const statValue = (name: string) => page.locator(`[data-stat="${name}"] dd`).first().textContent().then((text) => text?.trim() ?? "");
+
+describe("the console", () => {
+  let broken = false;
+  beforeEach((context) => {
+    if (broken) context.skip();
+  });
+  afterEach(async (context) => {
+    if (context.task.result?.state !== "fail" || broken) return;
+    broken = true;
+    await page.screenshot({ path: "test-results/browser-console-failure.png", fullPage: true }).catch(() => undefined);
+  });
+
+  let bot: Bot;
+  let channelId: string;
+  const lin = { id: 6_161_001, username: "lin_m", first_name: "Lin" };
+
+  it("logs in to the overview", async () => {
+    bot = await telegram.createBot("Helpdesk");
+    const created = await apiCall("POST", "/channels", { provider: "telegram", workspaceId: "ws_default", displayName: "Helpdesk", credentials: { botToken: bot.token } });
+    channelId = created.channel.id;
+    expect((await apiCall("POST", `/channels/${channelId}/start`)).status).toBe("running");
+    await page.goto(baseUrl);
+    await page.getByLabel("Admin token").fill(adminToken);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor(WAIT);
+    await page.locator("tr", { hasText: "Helpdesk" }).waitFor(WAIT);
+  });
+
+  it("shows a pending pairing request in the navigation and the channel list, without opening the channel", async () => {
+    expect(await telegram.deliverText(bot, lin, "Hi, is anyone there?")).toBe(200);
+    expect(await telegram.deliverText(bot, lin, "I need the invoice from March")).toBe(200);
+    // No reload: the navigation polls.
+    await page.locator("[data-pending-badge]").waitFor(WAIT);
+    await page.getByRole("link", { name: /^Channels/ }).click();
+    const row = page.locator("tr", { hasText: "Helpdesk" });
+    await row.locator("[data-pending-pairing='1']").waitFor(WAIT);
+    await screenshot(page, "channels-pending");
+    await row.getByRole("link", { name: /1 waiting/ }).click();
+    await page.getByRole("tab", { name: "Pairing Codes", selected: true }).waitFor(WAIT);
+    await page.getByText("2 messages are answered on approval").waitFor(WAIT);
+    await page.getByRole("button", { name: "Approve Lin" }).click();
+    await page.getByText("Lin was approved and told so.").waitFor(WAIT);
+    // Both held messages are answered, in order.
+    await expect.poll(() => telegram.sentTexts(bot, lin.id), WAIT).toEqual([
+      expect.stringContaining("pairing code"),
+      expect.stringContaining("Still waiting"),
+      expect.stringContaining("approved"),
+      "Echo: Hi, is anyone there?",
+      "Echo: I need the invoice from March",
+    ]);
+    await page.getByRole("link", { name: /^Channels/ }).click();
+    await page.locator("tr", { hasText: "Helpdesk" }).waitFor(WAIT);
+    expect(await page.locator("tr", { hasText: "Helpdesk" }).locator("[data-pending-pairing]").count()).toBe(0);
+  });
+
+  it("the overview counts real traffic and draws it: messages, users, latency, per channel", async () => {
+    for (const text of ["What are your opening hours?", "And on Sundays?", "Thanks!"]) expect(await telegram.deliverText(bot, lin, text)).toBe(200);
+    await expect.poll(async () => (await telegram.sentTexts(bot, lin.id)).length, WAIT).toBe(8);
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor(WAIT);
+    // The page refreshes by itself; the channel writes its counters with its next log flush.
+    await expect.poll(async () => Number(await statValue("messages-in")), { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+    expect(Number(await statValue("messages-out"))).toBeGreaterThanOrEqual(6);
+    expect(Number(await statValue("active-users"))).toBeGreaterThanOrEqual(1);
+    expect(await statValue("latency")).toMatch(/\d+(\.\d)? (ms|s) \/ \d+(\.\d)? (ms|s)/);
+    // Bars for this hour's messages, dots for the latency.
+    const messages = page.locator('[data-chart="Messages"] rect.chart-bar');
+    expect(await messages.count()).toBe(48);
+    const drawn = await messages.evaluateAll((bars) => bars.filter((bar) => Number(bar.getAttribute("data-value")) > 0).length);
+    expect(drawn).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('[data-chart="Reply latency"] circle.chart-dot').count()).toBeGreaterThanOrEqual(1);
+    const label = await page.locator('[data-chart="Messages"] svg').getAttribute("aria-label");
+    expect(label).toMatch(/^Messages: \d+ in and \d+ out in the last 24 hours$/);
+    const row = page.locator("tr", { hasText: "Helpdesk" });
+    expect(Number(await row.locator('td[data-label="In"]').textContent())).toBe(5);
+    await screenshot(page, "overview");
+
+    await page.getByRole("button", { name: "7 days" }).click();
+    await expect.poll(() => page.locator('[data-chart="Messages"] rect.chart-bar').count(), WAIT).toBe(56);
+    await page.getByRole("button", { name: "24 hours" }).click();
+
+    // Each channel page shows its own.
+    await row.getByRole("link", { name: "Helpdesk" }).click();
+    await page.getByRole("tab", { name: "Activity", selected: true }).waitFor(WAIT);
+    await expect.poll(async () => Number(await statValue("messages-in")), WAIT).toBe(5);
+    await page.locator('[data-chart="Messages"]').waitFor(WAIT);
+    await screenshot(page, "channel-activity");
+  });
+});
