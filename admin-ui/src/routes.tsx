@@ -6,6 +6,7 @@ import { ChannelDetailPage } from "./pages/channel-detail";
 import { ChannelsPage } from "./pages/channels";
 import { ChannelWizardPage } from "./pages/channel-wizard";
 import { OverviewPage } from "./pages/overview";
+import { ThreadPage } from "./pages/thread";
 import { WorkspaceEditPage } from "./pages/workspace-edit";
 import { WorkspacesPage } from "./pages/workspaces";
 
@@ -28,6 +29,8 @@ export function matchRoute(path: string): Route {
   }
   if (path === "/workspaces") return { title: "Workspaces", render: () => <WorkspacesPage /> };
   if (path === "/workspaces/new") return { title: "New workspace", render: () => <WorkspaceEditPage /> };
+  const thread = /^\/workspaces\/([A-Za-z0-9_-]+)\/threads\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (thread) return { title: "Thread", render: () => <ThreadPage workspaceId={thread[1]!} threadId={thread[2]!} /> };
   const workspace = /^\/workspaces\/([A-Za-z0-9_-]+)$/.exec(path);
   if (workspace) return { title: "Workspace", render: () => <WorkspaceEditPage id={workspace[1]!} /> };
   return {

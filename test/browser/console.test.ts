@@ -126,4 +126,27 @@ describe("the console", () => {
     await page.locator('[data-chart="Messages"]').waitFor(WAIT);
     await screenshot(page, "channel-activity");
   });
+
+  it("opens a workspace's thread to read its messages, with its id to copy for the push API", async () => {
+    const { threads } = await apiCall("GET", "/workspaces/ws_default/threads");
+    const own = threads.find((thread: { ownerKey: string | null }) => thread.ownerKey === `${channelId}:dm:${lin.id}`);
+    await page.getByRole("link", { name: "Workspaces" }).click();
+    await page.getByRole("link", { name: "Default (echo)", exact: true }).first().click();
+    await page.getByRole("heading", { name: "Default (echo)", level: 1 }).waitFor(WAIT);
+    const row = page.locator(`tr[data-thread-id="${own.id}"]`);
+    await row.getByRole("link").click();
+    await page.waitForURL(new RegExp(`/workspaces/ws_default/threads/${own.id}$`), WAIT);
+    await page.getByText("Echo: Thanks!").waitFor(WAIT);
+    const texts = await page.locator("li.message .message-text").allTextContents();
+    // Oldest first, like a chat; the user's messages carry their name.
+    expect(texts.slice(0, 2)).toEqual(["Hi, is anyone there?", "Echo: Hi, is anyone there?"]);
+    expect(texts.at(-1)).toBe("Echo: Thanks!");
+    await page.locator("li.message-user", { hasText: "Lin" }).first().waitFor(WAIT);
+    expect((await page.locator("[data-thread-id]").textContent())!.trim()).toBe(own.id);
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
+    await page.getByRole("button", { name: "Copy id" }).click();
+    await page.getByText("Copied").waitFor(WAIT);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(own.id);
+    await screenshot(page, "thread");
+  });
 });

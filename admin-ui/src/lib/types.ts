@@ -95,6 +95,17 @@ export interface Thread {
   ownerKey: string | null;
   createdAt: number;
   lastMessageAt: number | null;
+  /** Single reads of a personal thread: its channel and chat. */
+  owner?: { channelId: string; channelName: string | null; chat: { type: "direct" | "group"; id: string }; userName: string | null } | null;
+}
+
+export interface ThreadMessage {
+  id: string;
+  role: "user" | "assistant";
+  text: string;
+  channelId: string | null;
+  sender: { id: string; name: string | null } | null;
+  createdAt: number;
 }
 
 export interface ChannelUser {
