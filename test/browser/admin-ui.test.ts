@@ -113,7 +113,7 @@ describe("admin UI", () => {
 
     await page.getByLabel("New shared thread").fill("Front desk");
     await page.getByRole("button", { name: "Create thread" }).click();
-    await page.getByRole("cell", { name: "Front desk" }).waitFor(WAIT);
+    await page.getByRole("cell", { name: "Front desk", exact: true }).waitFor(WAIT);
     await screenshot(page, "workspace");
 
     // A push-API key, shown once: it works until it is revoked here.
@@ -267,6 +267,9 @@ describe("admin UI", () => {
     const grace = { id: 4_242_002, username: "grace_h", first_name: "Grace" };
     expect(await telegram.deliverText(bot, grace, `/start ${value}`)).toBe(200);
     await expect.poll(() => telegram.sentTexts(bot, grace.id), WAIT).toEqual([expect.stringContaining("Invite code accepted")]);
+    // The used code does not stay on screen as if it still worked: it says who used it.
+    await page.locator('[data-invite-state="used"]', { hasText: "Used by Grace" }).waitFor(WAIT);
+    expect(await page.locator("[data-invite-code]").count()).toBe(0);
   });
 
   it("keyboard: the tabs move with the arrow keys", async () => {

@@ -149,4 +149,26 @@ describe("the console", () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(own.id);
     await screenshot(page, "thread");
   });
+
+  it("lists invite codes with their state and revokes one", async () => {
+    await page.goto(`${baseUrl}/channels/${channelId}/pairing`);
+    await page.getByRole("button", { name: "Generate code" }).click();
+    await page.locator('[data-invite-state="unused"]').first().waitFor(WAIT);
+    await page.getByRole("button", { name: "Generate code" }).click();
+    await expect.poll(() => page.locator('[data-invite-state="unused"]').count(), WAIT).toBe(2);
+    const [keep, revoke] = await page.locator("[data-invite-code]").allTextContents();
+    // Used: the list says by whom, by itself.
+    const ana = { id: 6_161_002, username: "ana_p", first_name: "Ana" };
+    expect(await telegram.deliverText(bot, ana, `/start ${keep!.trim()}`)).toBe(200);
+    await page.locator('[data-invite-state="used"]', { hasText: "Used by Ana" }).waitFor(WAIT);
+
+    await page.getByRole("button", { name: `Revoke code ${revoke!.trim()}` }).click();
+    await page.getByRole("dialog", { name: `Revoke code ${revoke!.trim()}?` }).getByRole("button", { name: "Revoke code" }).click();
+    await page.locator('[data-invite-state="revoked"]', { hasText: revoke!.trim() }).waitFor(WAIT);
+    expect(await page.locator('[data-invite-state="unused"]').count()).toBe(0);
+    await screenshot(page, "channel-invites");
+    const eve = { id: 6_161_003, username: "eve_q", first_name: "Eve" };
+    expect(await telegram.deliverText(bot, eve, `/start ${revoke!.trim()}`)).toBe(200);
+    await expect.poll(() => telegram.sentTexts(bot, eve.id), WAIT).toEqual([expect.stringMatching(/^That invite code is not valid or has expired\./)]);
+  });
 });

@@ -248,3 +248,34 @@ describe("DM policies", () => {
     expect(await sentTexts(channel.bot, user.id)).toEqual([]);
   });
 });
+
+describe("invite code list", () => {
+  it("lists codes with their state — unused, used by whom, expired, revoked — and revokes an unused one", async () => {
+    const channel = await startTelegramChannel();
+    const used = (await api("POST", `/channels/${channel.id}/invite-codes`)).body.inviteCode;
+    const expired = (await api("POST", `/channels/${channel.id}/invite-codes`)).body.inviteCode;
+    const revoked = (await api("POST", `/channels/${channel.id}/invite-codes`)).body.inviteCode;
+    const unused = (await api("POST", `/channels/${channel.id}/invite-codes`)).body.inviteCode;
+    await env.DB.prepare("UPDATE invite_codes SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, expired.id).run();
+    const grace = newUser("Grace");
+    await deliver(channel, dmUpdate(grace, `/start ${used.code}`));
+    await waitForTexts(channel.bot, grace.id, 1);
+
+    expect((await api("DELETE", `/channels/${channel.id}/invite-codes/${revoked.id}`)).status).toBe(200);
+    expect((await api("DELETE", `/channels/${channel.id}/invite-codes/${revoked.id}`)).status).toBe(404);
+    expect((await api("DELETE", `/channels/${channel.id}/invite-codes/${used.id}`)).status).toBe(404);
+
+    const list = (await api("GET", `/channels/${channel.id}/invite-codes`)).body.inviteCodes;
+    const byId = new Map(list.map((item: any) => [item.id, item]));
+    expect(list[0].id).toBe(unused.id);
+    expect(byId.get(unused.id)).toMatchObject({ state: "unused", code: unused.code, redeemedBy: null });
+    expect(byId.get(used.id)).toMatchObject({ state: "used", redeemedBy: { displayName: "Grace", providerUserId: String(grace.id) } });
+    expect(byId.get(expired.id)).toMatchObject({ state: "expired" });
+    expect(byId.get(revoked.id)).toMatchObject({ state: "revoked" });
+
+    // A revoked code no longer works.
+    const late = newUser("Late");
+    await deliver(channel, dmUpdate(late, `/start ${revoked.code}`));
+    expect((await waitForTexts(channel.bot, late.id, 1))[0]).toMatch(/^That invite code is not valid or has expired\./);
+  });
+});

@@ -134,6 +134,8 @@ export const inviteCodes = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     redeemedBy: text("redeemed_by"),
     redeemedAt: integer("redeemed_at"),
+    /** Set when an admin revoked the code before it was used. */
+    revokedAt: integer("revoked_at"),
   },
   (t) => [uniqueIndex("invite_codes_code_idx").on(t.channelId, t.code)],
 );

@@ -180,3 +180,14 @@ export interface Stats {
   series: StatsPoint[];
   channels: { channelId: string; totals: StatsTotals; series: StatsPoint[] }[];
 }
+
+export interface InviteCode {
+  id: string;
+  code: string;
+  state: "unused" | "used" | "expired" | "revoked";
+  createdAt: number;
+  expiresAt: number;
+  redeemedAt: number | null;
+  revokedAt: number | null;
+  redeemedBy: { id: string; providerUserId?: string; username?: string | null; displayName?: string | null } | null;
+}
