@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { EmptyState } from "./components/states";
 import { Link } from "./components/link";
+import { AuditPage } from "./pages/audit";
 import { ChannelDetailPage } from "./pages/channel-detail";
 import { ChannelsPage } from "./pages/channels";
 import { ChannelWizardPage } from "./pages/channel-wizard";
@@ -27,6 +28,7 @@ export function matchRoute(path: string): Route {
     const tab = (channel[2] ?? "pairing") as ChannelTab;
     return { title: "Channel", render: () => <ChannelDetailPage id={channel[1]!} tab={tab} /> };
   }
+  if (path === "/audit") return { title: "Audit log", render: () => <AuditPage /> };
   if (path === "/workspaces") return { title: "Workspaces", render: () => <WorkspacesPage /> };
   if (path === "/workspaces/new") return { title: "New workspace", render: () => <WorkspaceEditPage /> };
   const thread = /^\/workspaces\/([A-Za-z0-9_-]+)\/threads\/([A-Za-z0-9_-]+)$/.exec(path);

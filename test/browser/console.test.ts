@@ -171,4 +171,26 @@ describe("the console", () => {
     expect(await telegram.deliverText(bot, eve, `/start ${revoke!.trim()}`)).toBe(200);
     await expect.poll(() => telegram.sentTexts(bot, eve.id), WAIT).toEqual([expect.stringMatching(/^That invite code is not valid or has expired\./)]);
   });
+
+  it("keeps an audit trail of admin actions: who (session or API token) did what to which channel, when", async () => {
+    await page.getByRole("link", { name: "Audit log" }).click();
+    await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor(WAIT);
+    await page.getByLabel("Channel").selectOption({ label: "Helpdesk" });
+    const approved = page.locator('tr[data-audit-action="pairing.approved"]');
+    await approved.waitFor(WAIT);
+    expect(await approved.textContent()).toMatch(/Approved pairing code [2-9A-HJ-NP-Z]{8} \(Lin\)/);
+    // Done in this browser: named by the session; done by a script: the API token.
+    await approved.getByText(/^Session ses_[a-z0-9]{8}$/).waitFor(WAIT);
+    const created = page.locator('tr[data-audit-action="channel.created"]');
+    await created.getByText("API token").waitFor(WAIT);
+    expect(await created.textContent()).toContain("Created the telegram channel Helpdesk");
+    await page.locator('tr[data-audit-action="invite.revoked"]').waitFor(WAIT);
+    expect(await page.locator('tr[data-audit-action="invite.created"]').count()).toBe(2);
+    const actions = await page.locator("tr[data-audit-action]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-audit-action")));
+    // Newest first.
+    expect(actions[0]).toBe("invite.revoked");
+    expect(actions.at(-1)).toBe("channel.created");
+    await expect.poll(() => page.locator("tr[data-audit-action] time").first().textContent(), WAIT).toMatch(/\d{4}/);
+    await screenshot(page, "audit");
+  });
 });

@@ -257,3 +257,30 @@ export const channelStats = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.channelId, t.hour] }), index("channel_stats_hour_idx").on(t.hour)],
 );
+
+/**
+ * What admins did through the API (the audit log): who (a UI session or the bearer token), what,
+ * to which channel, user or workspace, when. Bounded like the channel logs: the newest 5,000 per
+ * channel (and 5,000 not about a channel); kept when the channel itself is deleted.
+ */
+export const adminAudit = sqliteTable(
+  "admin_audit",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** `session` (the admin UI) or `token` (Authorization: Bearer). */
+    actorKind: text("actor_kind").$type<"session" | "token">().notNull(),
+    /** For sessions: the first characters of the session id, to tell sessions apart. */
+    actorId: text("actor_id"),
+    /** e.g. `channel.created`, `pairing.approved`, `user.disabled`, `invite.revoked`. */
+    action: text("action").notNull(),
+    /** The channel the action concerns ("" for none: workspaces, keys). */
+    channelId: text("channel_id").notNull().default(""),
+    workspaceId: text("workspace_id"),
+    targetType: text("target_type").$type<"channel" | "user" | "workspace" | "pairing" | "invite" | "api_key" | "thread">().notNull(),
+    targetId: text("target_id"),
+    /** One line for people: "Approved pairing code ABCD2345 (Ada)". */
+    summary: text("summary").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("admin_audit_channel_idx").on(t.channelId, t.id), index("admin_audit_workspace_idx").on(t.workspaceId, t.id)],
+);

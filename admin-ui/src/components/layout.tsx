@@ -8,6 +8,7 @@ const NAV = [
   { href: "/", label: "Overview", match: (path: string) => path === "/" },
   { href: "/channels", label: "Channels", match: (path: string) => path.startsWith("/channels") },
   { href: "/workspaces", label: "Workspaces", match: (path: string) => path.startsWith("/workspaces") },
+  { href: "/audit", label: "Audit log", match: (path: string) => path === "/audit" },
 ];
 
 /** Pending pairing requests over all channels: users were told "an admin has been asked". */

@@ -191,3 +191,14 @@ export interface InviteCode {
   revokedAt: number | null;
   redeemedBy: { id: string; providerUserId?: string; username?: string | null; displayName?: string | null } | null;
 }
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: { kind: "session" | "token"; id: string | null };
+  action: string;
+  channelId: string | null;
+  workspaceId: string | null;
+  target: { type: string; id: string | null };
+  summary: string;
+}
