@@ -176,7 +176,9 @@ describe("the console", () => {
     await page.getByRole("link", { name: "Audit log" }).click();
     await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor(WAIT);
     await page.getByLabel("Channel").selectOption({ label: "Helpdesk" });
-    const approved = page.locator('tr[data-audit-action="pairing.approved"]');
+    // Once the filter applies, only this channel's entries are listed.
+    await expect.poll(() => page.locator('tr[data-audit-action="channel.created"]').count(), WAIT).toBe(1);
+    const approved = page.locator('tr[data-audit-action="pairing.approved"]', { hasText: "(Lin)" });
     await approved.waitFor(WAIT);
     expect(await approved.textContent()).toMatch(/Approved pairing code [2-9A-HJ-NP-Z]{8} \(Lin\)/);
     // Done in this browser: named by the session; done by a script: the API token.
@@ -192,5 +194,27 @@ describe("the console", () => {
     expect(actions.at(-1)).toBe("channel.created");
     await expect.poll(() => page.locator("tr[data-audit-action] time").first().textContent(), WAIT).toMatch(/\d{4}/);
     await screenshot(page, "audit");
+  });
+
+  it("logs show the date and the user's name, search by text, and refresh by themselves", async () => {
+    await page.goto(`${baseUrl}/channels/${channelId}/logs`);
+    const accepted = page.locator('li.log[data-log-event="inbound.accepted"]').first();
+    await accepted.waitFor(WAIT);
+    // Date and time: the month's name is there as well as the seconds.
+    expect(await accepted.locator("time").textContent()).toMatch(/[A-Z][a-z]{2}.*\d{1,2}:\d{2}:\d{2}/);
+    await accepted.locator('[data-log-detail="sender"]', { hasText: `${lin.id} (Lin)` }).waitFor(WAIT);
+
+    await page.getByLabel("Search logs").fill("opening hours");
+    await expect.poll(async () => {
+      const texts = await page.locator("li.log").allTextContents();
+      return texts.length > 0 && texts.every((text) => text.includes("opening hours"));
+    }, WAIT).toBe(true);
+    await page.getByLabel("Search logs").fill("");
+
+    // Auto-refresh is on: a new message shows up without a click.
+    expect(await page.getByRole("checkbox", { name: "Auto-refresh" }).isChecked()).toBe(true);
+    expect(await telegram.deliverText(bot, lin, "Is the shop open on holidays?")).toBe(200);
+    await page.locator("li.log", { hasText: "Is the shop open on holidays?" }).first().waitFor({ timeout: 15_000 });
+    await screenshot(page, "channel-logs");
   });
 });

@@ -1,5 +1,5 @@
 // Channel logs: every decision the ChannelDO makes, bounded per channel.
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chunkForD1 } from "./chunk";
 import type { Db } from "./client";
@@ -30,9 +30,20 @@ export async function writeLogs(db: Db, channelId: string, entries: LogEntry[], 
   if (statements.length > 0) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
 }
 
-export async function listLogs(db: Db, channelId: string, options: { level?: LogLevel; limit: number; before?: number }) {
+export async function listLogs(db: Db, channelId: string, options: { level?: LogLevel; limit: number; before?: number; q?: string }) {
   const conditions = [eq(channelLogs.channelId, channelId)];
   if (options.level) conditions.push(eq(channelLogs.level, options.level));
+  if (options.q) {
+    // Plain text, found in the message, the event name or the details (ids, chat, preview).
+    const pattern = `%${options.q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    conditions.push(
+      or(
+        sql`${channelLogs.message} like ${pattern} escape '\\'`,
+        sql`${channelLogs.event} like ${pattern} escape '\\'`,
+        sql`${channelLogs.detail} like ${pattern} escape '\\'`,
+      )!,
+    );
+  }
   if (options.before) conditions.push(lt(channelLogs.id, options.before));
   return db
     .select()

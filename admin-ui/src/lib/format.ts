@@ -36,3 +36,10 @@ export function duration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
   return `${(ms / 60_000).toFixed(1)} min`;
 }
+
+const stamp = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+/** A log line's moment: date and time ("Nov 29, 22:05:13"). */
+export function logStamp(at: number): string {
+  return stamp.format(at);
+}

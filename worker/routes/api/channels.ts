@@ -1,5 +1,6 @@
 // /api/channels: create (credential tested first), read, change settings, run, delete, logs.
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
+import { chunkForD1 } from "../../db/chunk";
 import { Hono } from "hono";
 import * as z from "zod";
 import { channelSettingsPatchSchema, readSettings } from "../../core/settings";
@@ -7,7 +8,7 @@ import { getChannel } from "../../db/channels";
 import { getDb, type Db } from "../../db/client";
 import { listLogs } from "../../db/logs";
 import { pendingPairingCounts } from "../../db/stats";
-import { channels } from "../../db/schema";
+import { channelUsers, channels } from "../../db/schema";
 import { getThread } from "../../db/threads";
 import { listWorkspaces } from "../../db/workspaces";
 import type { Env } from "../../env";
@@ -31,6 +32,7 @@ const logsQuerySchema = z.object({
   level: z.enum(["info", "warn", "error"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().positive().optional(),
+  q: z.string().trim().max(200).optional(),
 });
 
 export async function channelOr404(db: Db, id: string) {
@@ -138,6 +140,17 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
     const query = logsQuerySchema.safeParse(c.req.query());
     if (!query.success) throw new ApiError(400, `query: ${query.error.issues[0]!.message}`);
     await channelStub(c.env, channel.id).flushLogs();
-    return c.json({ logs: await listLogs(db, channel.id, query.data) });
+    const logs = await listLogs(db, channel.id, { ...query.data, q: query.data.q || undefined });
+    // The names of the senders these entries mention, so the page shows who beside the id.
+    const senders = [...new Set(logs.map((entry) => entry.detail?.sender).filter((id): id is string => typeof id === "string"))];
+    const users: Record<string, string> = {};
+    for (const ids of chunkForD1(senders, 2)) {
+      const rows = await db.select().from(channelUsers).where(and(eq(channelUsers.channelId, channel.id), inArray(channelUsers.providerUserId, ids))).all();
+      for (const user of rows) {
+        const name = user.displayName ?? (user.username ? `@${user.username}` : null);
+        if (name) users[user.providerUserId] = name;
+      }
+    }
+    return c.json({ logs, users });
   })
   .route("/", channelAccessRoutes);
