@@ -185,7 +185,7 @@ describe("the console", () => {
     await approved.getByText(/^Session ses_[a-z0-9]{8}$/).waitFor(WAIT);
     const created = page.locator('tr[data-audit-action="channel.created"]');
     await created.getByText("API token").waitFor(WAIT);
-    expect(await created.textContent()).toContain("Created the telegram channel Helpdesk");
+    expect(await created.textContent()).toContain("Created the Telegram channel Helpdesk");
     await page.locator('tr[data-audit-action="invite.revoked"]').waitFor(WAIT);
     expect(await page.locator('tr[data-audit-action="invite.created"]').count()).toBe(2);
     const actions = await page.locator("tr[data-audit-action]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-audit-action")));
@@ -215,6 +215,6 @@ describe("the console", () => {
     expect(await page.getByRole("checkbox", { name: "Auto-refresh" }).isChecked()).toBe(true);
     expect(await telegram.deliverText(bot, lin, "Is the shop open on holidays?")).toBe(200);
     await page.locator("li.log", { hasText: "Is the shop open on holidays?" }).first().waitFor({ timeout: 15_000 });
-    await screenshot(page, "channel-logs");
+    await screenshot(page, "channel-logs-live");
   });
 });

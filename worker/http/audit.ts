@@ -6,6 +6,7 @@ import { and, eq } from "drizzle-orm";
 import { recordAudit, type AuditEntry } from "../db/audit";
 import { getDb, type Db } from "../db/client";
 import { channelUsers, channels, pairingRequests } from "../db/schema";
+import { findProvider } from "../providers/registry";
 import type { Env } from "../env";
 
 /** Who made a request: set by the /api guard (worker/http/auth.ts). */
@@ -41,7 +42,7 @@ const channel = (action: string, verb: string): Rule["describe"] => ([, id]) => 
 
 /** Which requests are actions, and how each is described. Paths are relative to /api. */
 const RULES: Rule[] = [
-  { method: "POST", path: /^\/channels$/, describe: (_, body, answer) => ({ action: "channel.created", channelId: answer.channel?.id, workspaceId: body.workspaceId, targetType: "channel", targetId: answer.channel?.id, summary: `Created the ${body.provider} channel ${answer.channel?.displayName ?? answer.channel?.account?.name ?? answer.channel?.id}${body.force ? " (moving the account from another channel)" : ""}` }) },
+  { method: "POST", path: /^\/channels$/, describe: (_, body, answer) => ({ action: "channel.created", channelId: answer.channel?.id, workspaceId: body.workspaceId, targetType: "channel", targetId: answer.channel?.id, summary: `Created the ${findProvider(body.provider)?.label ?? body.provider} channel ${answer.channel?.displayName ?? answer.channel?.account?.name ?? answer.channel?.id}${body.force ? " (moving the account from another channel)" : ""}` }) },
   { method: "PATCH", path: /^\/channels\/([^/]+)$/, describe: ([, id], body) => ({ action: "channel.updated", channelId: id!, targetType: "channel", targetId: id!, summary: `Changed ${describeChanges(body)}` }) },
   {
     method: "DELETE",
@@ -53,7 +54,7 @@ const RULES: Rule[] = [
       workspaceId: looked.channel?.workspaceId,
       targetType: "channel",
       targetId: id!,
-      summary: `Deleted the ${looked.channel?.provider ?? ""} channel ${looked.channel?.displayName ?? looked.channel?.accountName ?? id}`.replace("  ", " "),
+      summary: `Deleted the ${findProvider(looked.channel?.provider ?? "")?.label ?? ""} channel ${looked.channel?.displayName ?? looked.channel?.accountName ?? id}`.replace("  ", " "),
     }),
   },
   { method: "POST", path: /^\/channels\/([^/]+)\/start$/, describe: channel("channel.started", "Started") },
