@@ -90,7 +90,11 @@ async function requestPairing(
   if (pending) {
     // Every message sent while waiting is answered on approval, not only the first (up to a bound).
     const held = holdMessage ? await holdAnother(deps.db, pending, message) : false;
-    deps.log("info", "pairing.pending", `Message from ${userLabel(user)} while pairing code ${pending.code} awaits approval${holdMessage && !held ? ` (not held: ${MAX_HELD_MESSAGES} messages already wait)` : ""}`, detail);
+    // One wording, so a flood collapses into one line; whether it was held is in the details.
+    deps.log("info", "pairing.pending", `Message from ${userLabel(user)} while pairing code ${pending.code} awaits approval`, {
+      ...detail,
+      held: held ? "answered on approval" : holdMessage ? `not held: ${MAX_HELD_MESSAGES} messages already wait` : "a command: not held",
+    });
     if (deps.limits.mayNotify(user.providerUserId, "pairing-pending")) reply.send(texts.pairingStillPending(pending.code));
     return;
   }
