@@ -34,7 +34,7 @@ describe("audit log", () => {
       "channel.started",
       "channel.created",
     ]);
-    const byAction = new Map(body.entries.map((entry: any) => [entry.action, entry]));
+    const byAction = new Map<string, any>(body.entries.map((entry: any) => [entry.action, entry]));
     expect(byAction.get("pairing.approved")).toMatchObject({ actor: { kind: "token", id: null }, target: { type: "pairing", id: request.id }, summary: `Approved pairing code ${request.code} (Ada)` });
     expect(byAction.get("user.removed")).toMatchObject({ summary: "Removed Ada", target: { type: "user", id: approved.id } });
     expect(byAction.get("user.disabled")).toMatchObject({ summary: "Disabled Ada" });
