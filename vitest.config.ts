@@ -23,6 +23,8 @@ export default defineConfig({
                 SLACK_API_BASE: inject("slackApiBase"),
                 DISCORD_API_BASE: inject("discordApiBase"),
                 ZALO_API_BASE: inject("zaloApiBase"),
+                LARK_API_BASE: inject("larkApiBase"),
+                DINGTALK_API_BASE: inject("dingtalkApiBase"),
                 FAKES_BASE: inject("fakesBase"),
                 // Cases per provider for the parser fuzz suite; `npm run fuzz` raises it.
                 FUZZ_CASES: process.env.FUZZ_CASES ?? "2000",

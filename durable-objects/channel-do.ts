@@ -65,6 +65,8 @@ export class ChannelDO extends DurableObject<Env> {
   private readonly collapser = new LogCollapser();
   private readonly limits = new SenderLimits();
   private readonly stats: ChannelStats;
+  /** Mirrors kv `providerHasCalled`, so the hot path does not write it again. */
+  private providerHasCalled = false;
   private alarmRunning = false;
   /** The runtime once loaded: lets synchronous code (command checks) read the adapter. */
   private loaded: ChannelRuntime | null = null;
@@ -115,10 +117,14 @@ export class ChannelDO extends DurableObject<Env> {
       await this.schedule();
       return jsonAck({ error: "unauthorized" }, 401);
     }
-    this.store.put("lastVerifiedAt", Date.now());
+    // Remembered once: a manually connected channel then knows the provider already calls it.
+    if (!this.providerHasCalled) {
+      this.store.put("providerHasCalled", true);
+      this.providerHasCalled = true;
+    }
     let parsed;
     try {
-      parsed = adapter.parse(context, request);
+      parsed = adapter.parse(context, adapter.decrypt ? await adapter.decrypt(context, request) : request);
     } catch {
       this.log("warn", "inbound.malformed", "Request body is not a valid delivery");
       await this.schedule();
@@ -200,7 +206,7 @@ export class ChannelDO extends DurableObject<Env> {
       } else if (result.mode === "login") {
         this.log("info", "channel.started", "Started; waiting for the QR login");
         await this.setStatus("awaiting-login", "waiting for the QR code to be scanned");
-      } else if (this.store.get("lastVerifiedAt")) {
+      } else if (this.store.get("providerHasCalled")) {
         // The admin pasted the URL before: the provider has already called it.
         this.log("info", "channel.started", `Started; ${runtime.adapter.label} delivers to ${webhookUrl}`);
         await this.setStatus("running", null);

@@ -4,6 +4,7 @@
 // Method and figures: docs/performance.md. Not part of `npm test`.
 //
 //   npm run bench [-- --updates 2000 --concurrency 50 --busy-chats 40 --per-busy-chat 10]
+//   npm run bench -- --soak [--updates 20000 --rate 50 --idle 300]   (scripts/bench/soak.mjs)
 //
 // Everything runs on 127.0.0.1: the fake Telegram API (test/fakes) in this process, each
 // Worker in its own process (scripts/bench/target.mjs). Exits 1 if any update was lost,
@@ -22,6 +23,9 @@ import { createTelegramChannel } from "./bench/switchboard.mjs";
 import { pinSelf, startTarget, treeCpuSeconds } from "./bench/targets.mjs";
 import { startFakeTelegram } from "./bench/telegram.mjs";
 import { makeWorkload } from "./bench/workload.mjs";
+
+// `--soak`: a long run at a steady rate, then idle (scripts/bench/soak.mjs), instead of this bench.
+if (process.argv.includes("--soak")) process.exit(await (await import("./bench/soak.mjs")).soak(process.argv.slice(2)));
 
 const { values: args } = parseArgs({
   options: {

@@ -9,5 +9,7 @@ export default async function setup(project: TestProject) {
   project.provide("slackApiBase", fakes.slackApiBase);
   project.provide("discordApiBase", fakes.discordApiBase);
   project.provide("zaloApiBase", fakes.zaloApiBase);
+  project.provide("larkApiBase", fakes.larkApiBase);
+  project.provide("dingtalkApiBase", fakes.dingtalkApiBase);
   return () => fakes.close();
 }

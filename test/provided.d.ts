@@ -6,6 +6,8 @@ declare module "vitest" {
     slackApiBase: string;
     discordApiBase: string;
     zaloApiBase: string;
+    larkApiBase: string;
+    dingtalkApiBase: string;
   }
 }
 export {};

@@ -21,6 +21,10 @@ export interface Env {
   DISCORD_API_BASE?: string;
   /** Zalo Bot Platform base (default https://bot-api.zaloplatforms.com); a test fake in the tests. */
   ZALO_API_BASE?: string;
+  /** Lark / Feishu Open Platform base; unset: each channel's host (open.feishu.cn or open.larksuite.com). A fake in the tests. */
+  LARK_API_BASE?: string;
+  /** DingTalk API base (`https://api.dingtalk.com`); a fake in the tests. */
+  DINGTALK_API_BASE?: string;
   /** The built admin UI (admin-ui/dist, see [assets] in wrangler.toml). */
   ASSETS?: Fetcher;
   /** Workers AI (the `workers-ai` backend and Aura voice replies); absent unless configured. */

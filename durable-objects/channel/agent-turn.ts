@@ -2,6 +2,7 @@
 // the answer, and deliver it — or hold it as a missed reply if the chat moved to another thread.
 import { getBackend } from "../../worker/backends/registry";
 import { synthesize } from "../../worker/backends/speech";
+import { deadline, withDeadline } from "../../worker/core/deadline";
 import type { ChatRef, InboundMessage } from "../../worker/core/types";
 import { holdMissedReply } from "../../worker/db/routes";
 import { appendMessageQuery, threadHistory, touchThreadQuery, type ThreadRow } from "../../worker/db/threads";
@@ -51,6 +52,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
   const stopTyping = deps.startTyping(message.address);
   const stillActive = async () => (await deps.cache.activeThread(chatKey)) === thread.id;
   const preview = runtime.adapter.editText ? new LivePreview(runtime, deps.store, message.address, stillActive) : null;
+  const limit = deadline(AGENT_TIMEOUT_MS);
   let answer: string;
   try {
     const turns = thread.backendRef ? 0 : (backend.historyTurns?.(runtime.workspace) ?? 0);
@@ -66,7 +68,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
         channel: { id: runtime.row.id, provider: runtime.row.provider },
         history,
       },
-      { env: deps.env, signal: AbortSignal.timeout(AGENT_TIMEOUT_MS), onProgress: preview?.update },
+      { env: deps.env, signal: limit.signal, onProgress: preview?.update },
     );
     answer = result.text;
   } catch (error) {
@@ -76,6 +78,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
     else reply.send(texts.agentUnavailable);
     return;
   } finally {
+    limit.clear();
     stopTyping();
   }
   const previewId = await preview?.settle();
@@ -111,7 +114,7 @@ async function speak(deps: ChannelDeps, message: InboundMessage, answer: string,
   deps.deliverNow(message.address);
   try {
     const { config, secrets } = deps.runtime.workspace;
-    const audio = await synthesize(config, secrets, answer, deps.env, AbortSignal.timeout(SPEECH_TIMEOUT_MS));
+    const audio = await withDeadline(SPEECH_TIMEOUT_MS, (signal) => synthesize(config, secrets, answer, deps.env, signal));
     reply.sendVoice(audio.bytes, audio.mime);
   } catch (error) {
     deps.log("warn", "voice.failed", `Voice reply not sent: ${failureReason(error, SPEECH_TIMEOUT_MS)}`, { eventId: message.eventId });

@@ -2,7 +2,7 @@
 // network errors, gives up after a bound with an error in the log.
 import { ProviderError } from "../../worker/providers/errors";
 import type { LogLevel } from "../../worker/db/logs";
-import type { LocalStore, OutboundOp, OutboxRow } from "./local-store";
+import type { LocalStore, OutboxRow } from "./local-store";
 import type { ChannelRuntime } from "./runtime";
 
 /** Attempts before a message is given up (logged as an error). */
@@ -53,7 +53,7 @@ export class Outbox {
   private async sendOne(runtime: ChannelRuntime, row: OutboxRow): Promise<boolean> {
     const detail = { chat: row.chatId, attempt: row.attempts + 1, key: row.dedupeKey, kind: row.op.kind };
     try {
-      const done = await perform(runtime, row.chatId, row.op);
+      const done = await perform(runtime, row);
       this.store.completeOutbound(row.seq);
       this.hooks.log("info", "outbound.sent", done, detail);
       this.hooks.onDelivered();
@@ -84,11 +84,13 @@ export class Outbox {
 }
 
 /** Carries out one operation; returns the log line describing it. */
-async function perform(runtime: ChannelRuntime, address: string, op: OutboundOp): Promise<string> {
+async function perform(runtime: ChannelRuntime, row: OutboxRow): Promise<string> {
   const { adapter, context } = runtime;
+  const { chatId: address, op } = row;
   switch (op.kind) {
     case "text":
-      await adapter.sendText(context, { address, text: op.text, replyTo: op.replyTo });
+      // The row's key survives retries: providers that de-duplicate sends recognise the retry.
+      await adapter.sendText(context, { address, text: op.text, replyTo: op.replyTo, idempotencyKey: row.dedupeKey });
       return `Sent ${op.text.length} characters`;
     case "edit":
       if (!adapter.editText) throw new ProviderError("permanent", `${adapter.label} cannot edit messages`);

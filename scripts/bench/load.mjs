@@ -8,7 +8,8 @@ import { performance } from "node:perf_hooks";
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-function post(agent, url, headers, body) {
+/** POSTs `body` to `url` (127.0.0.1 only); resolves with the status code, or "error". */
+export function post(agent, url, headers, body) {
   const target = new URL(url);
   if (target.hostname !== "127.0.0.1") throw new Error(`refusing to send load to ${target.hostname}: 127.0.0.1 only`);
   return new Promise((resolve) => {

@@ -51,7 +51,8 @@ export function followUps(workload, { prefix }) {
   });
 }
 
-function telegramUpdate(chatId, text, messageId) {
+/** A private-chat text update from the user whose id is `chatId`. */
+export function telegramUpdate(chatId, text, messageId) {
   updateId += 1;
   const user = { id: chatId, first_name: "Bench", username: `bench${chatId}` };
   return {

@@ -1,6 +1,7 @@
 // One local HTTP server hosting the provider fakes, each under its own prefix
 // (`/telegram/bot<token>/<method>`, `/telegram/__control/...`, `/slack/api/<method>`,
-// `/slack/__control/...`), and the agent-backend fakes
+// `/slack/__control/...`, `/lark/open-apis/...`, `/lark/__control/...`, `/dingtalk/v1.0/...`,
+// `/dingtalk/robot/sendBySession`, `/dingtalk/__control/...`), and the agent-backend fakes
 // (`/openai/<scope>/v1/...`, `/anythingllm/<scope>/api/v1/...`, `/webhook-agent/<scope>`,
 // `/workers-ai/__control/...` for the Workers AI stand-in), each with its own `/__control/*`.
 // Discord (`/discord/<REST path>`) and Zalo (`/zalo/bot<token>/<method>`) as well.
@@ -8,6 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { FakeAnythingLlm } from "./anythingllm-api.ts";
 import { FakeDiscord } from "./discord-api.ts";
+import { FakeDingTalk } from "./dingtalk-api.ts";
+import { FakeLark } from "./lark-api.ts";
 import { FakeOpenAi } from "./openai-api.ts";
 import { FakeSlack } from "./slack-api.ts";
 import { FakeTelegram, type FakeTelegramOptions } from "./telegram-api.ts";
@@ -22,6 +25,12 @@ export interface FakeProviders {
   slack: FakeSlack;
   /** What SLACK_API_BASE is set to: the fake's `/api` root. */
   slackApiBase: string;
+  lark: FakeLark;
+  /** What LARK_API_BASE is set to: the fake's root, under which `/open-apis/...` is served. */
+  larkApiBase: string;
+  dingtalk: FakeDingTalk;
+  /** What DINGTALK_API_BASE is set to; session webhooks in the tests point below it too. */
+  dingtalkApiBase: string;
   openai: FakeOpenAi;
   anythingllm: FakeAnythingLlm;
   webhookAgent: FakeWebhookAgent;
@@ -38,6 +47,8 @@ type FakeHandler = (path: string, request: IncomingMessage, response: ServerResp
 export async function startFakeProviders(options: { port?: number; telegram?: FakeTelegramOptions } = {}): Promise<FakeProviders> {
   const telegram = new FakeTelegram(options.telegram);
   const slack = new FakeSlack();
+  const lark = new FakeLark();
+  const dingtalk = new FakeDingTalk();
   const openai = new FakeOpenAi();
   const anythingllm = new FakeAnythingLlm();
   const webhookAgent = new FakeWebhookAgent();
@@ -47,6 +58,8 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
   const prefixes: [string, FakeHandler][] = [
     ["/telegram", (path, request, response) => telegram.handle(path, request, response)],
     ["/slack", (path, request, response) => slack.handle(path, request, response)],
+    ["/lark", (path, request, response) => lark.handle(path, request, response)],
+    ["/dingtalk", (path, request, response) => dingtalk.handle(path, request, response)],
     ["/openai", (path, request, response) => openai.handle(path, request, response)],
     ["/anythingllm", (path, request, response) => anythingllm.handle(path, request, response)],
     ["/webhook-agent", (path, request, response) => webhookAgent.handle(path, request, response)],
@@ -78,6 +91,10 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
     telegramApiBase: `${baseUrl}/telegram`,
     slack,
     slackApiBase: `${baseUrl}/slack/api`,
+    lark,
+    larkApiBase: `${baseUrl}/lark`,
+    dingtalk,
+    dingtalkApiBase: `${baseUrl}/dingtalk`,
     openai,
     anythingllm,
     webhookAgent,

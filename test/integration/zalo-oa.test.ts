@@ -77,7 +77,7 @@ describe("Zalo OA conversations", () => {
     expect((await deliverZalo(channel, textUpdate(user, "hi"), null)).status).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await zaloTexts(channel.bot, user.id)).toEqual([]);
-    expect((await channelLogs(channel.id, "warn")).filter((log) => log.event === "inbound.rejected")).toHaveLength(2);
+    expect((await channelLogs(channel.id, "warn")).filter((log) => log.event === "inbound.rejected")).toHaveLength(1); // repeats within a minute are counted, not written again;
   });
 
   it("pairing: an unknown user gets a code; approved, they are told and their message answered", async () => {
@@ -128,7 +128,7 @@ describe("Zalo OA conversations", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await zaloTexts(channel.bot, user.id)).filter((text) => text === "Echo: chỉ một lần")).toHaveLength(1);
     const logs = await channelLogs(channel.id);
-    expect(logs.filter((log) => log.event === "inbound.duplicate")).toHaveLength(2);
+    expect(logs.filter((log) => log.event === "inbound.duplicate")).toHaveLength(1);
     expect(logs).toContainEqual(expect.objectContaining({ event: "inbound.ignored", message: 'Ignored: event "message.sticker.received" is not handled (only text messages are)' }));
   });
 

@@ -3,6 +3,7 @@
 // thread's backendRef), so conversations also show up in the desktop app. Messages pass through
 // untouched — `@agent …` runs AnythingLLM's agent, slash presets expand server-side.
 import * as z from "zod";
+import { withDeadline } from "../core/deadline";
 import { httpUrl, parseConfig, secretString } from "./config";
 import { backendFetch, bearer, errorFromResponse, readJsonBody, toBackendError, type BackendCall } from "./http";
 import { redact } from "./redact";
@@ -63,35 +64,39 @@ export const anythingLlmBackend: AgentBackend = {
   ],
 
   async test(workspace) {
-    const { settings, call, headers } = prepare(workspace, AbortSignal.timeout(SHORT_CALL_TIMEOUT_MS));
-    const auth = await backendFetch(`${settings.baseUrl}/api/v1/auth`, { headers }, call);
-    if (!auth.ok) throw await errorFromResponse(auth, call);
-    await auth.body?.cancel();
-    const found = await backendFetch(workspaceUrl(settings), { headers }, call);
-    if (!found.ok) throw await errorFromResponse(found, call);
-    // Current builds answer { workspace: [] } for an unknown slug, older ones { workspace: null }.
-    const body = (await readJsonBody(found, call)) as { workspace?: unknown };
-    const exists = Array.isArray(body?.workspace) ? body.workspace.length > 0 : Boolean(body?.workspace);
-    if (!exists) throw new BackendError(`${SERVICE} has no workspace with the slug "${settings.workspaceSlug}"`);
+    return withDeadline(SHORT_CALL_TIMEOUT_MS, async (signal) => {
+      const { settings, call, headers } = prepare(workspace, signal);
+      const auth = await backendFetch(`${settings.baseUrl}/api/v1/auth`, { headers }, call);
+      if (!auth.ok) throw await errorFromResponse(auth, call);
+      await auth.body?.cancel();
+      const found = await backendFetch(workspaceUrl(settings), { headers }, call);
+      if (!found.ok) throw await errorFromResponse(found, call);
+      // Current builds answer { workspace: [] } for an unknown slug, older ones { workspace: null }.
+      const body = (await readJsonBody(found, call)) as { workspace?: unknown };
+      const exists = Array.isArray(body?.workspace) ? body.workspace.length > 0 : Boolean(body?.workspace);
+      if (!exists) throw new BackendError(`${SERVICE} has no workspace with the slug "${settings.workspaceSlug}"`);
+    });
   },
 
   async createThread(workspace, title) {
-    const { settings, call, headers } = prepare(workspace, AbortSignal.timeout(SHORT_CALL_TIMEOUT_MS));
-    const response = await backendFetch(
-      `${workspaceUrl(settings)}/thread/new`,
-      { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ name: title }) },
-      call,
-    );
-    // thread/new answers a bare 400 when the workspace does not exist.
-    if (response.status === 400) throw new BackendError(`${SERVICE} has no workspace with the slug "${settings.workspaceSlug}" (400 on thread/new)`);
-    if (!response.ok) throw await errorFromResponse(response, call);
-    const parsed = newThreadSchema.safeParse(await readJsonBody(response, call));
-    if (!parsed.success) throw new BackendError(`${SERVICE} answered thread/new without a thread`);
-    // A slug collision is not an HTTP error: 200 with thread null and the database's message.
-    if (!parsed.data.thread) {
-      throw new BackendError(`${SERVICE} did not create the thread: ${redact(parsed.data.message || "no reason given", call.secrets)}`);
-    }
-    return parsed.data.thread.slug;
+    return withDeadline(SHORT_CALL_TIMEOUT_MS, async (signal) => {
+      const { settings, call, headers } = prepare(workspace, signal);
+      const response = await backendFetch(
+        `${workspaceUrl(settings)}/thread/new`,
+        { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify({ name: title }) },
+        call,
+      );
+      // thread/new answers a bare 400 when the workspace does not exist.
+      if (response.status === 400) throw new BackendError(`${SERVICE} has no workspace with the slug "${settings.workspaceSlug}" (400 on thread/new)`);
+      if (!response.ok) throw await errorFromResponse(response, call);
+      const parsed = newThreadSchema.safeParse(await readJsonBody(response, call));
+      if (!parsed.success) throw new BackendError(`${SERVICE} answered thread/new without a thread`);
+      // A slug collision is not an HTTP error: 200 with thread null and the database's message.
+      if (!parsed.data.thread) {
+        throw new BackendError(`${SERVICE} did not create the thread: ${redact(parsed.data.message || "no reason given", call.secrets)}`);
+      }
+      return parsed.data.thread.slug;
+    });
   },
 
   async send(request, { signal, onProgress }) {

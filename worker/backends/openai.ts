@@ -2,6 +2,7 @@
 // OpenRouter, Groq, LM Studio, Workers AI's /ai/v1 endpoint, AnythingLLM's /api/v1/openai).
 // These servers are stateless, so Switchboard sends the thread's recent transcript each turn.
 import * as z from "zod";
+import { withDeadline } from "../core/deadline";
 import { readChatStream } from "./chat-stream";
 import { httpUrl, parseConfig, secretString } from "./config";
 import { backendFetch, bearer, errorFromResponse, errorText, joinUrl, readJsonBody, type BackendCall } from "./http";
@@ -55,24 +56,26 @@ export const openaiBackend: AgentBackend = {
   historyTurns: historyTurnsOf,
 
   async test(workspace) {
-    const { settings, apiKey } = readWorkspace(workspace);
-    const call: BackendCall = { service: SERVICE, secrets: [apiKey], signal: AbortSignal.timeout(TEST_TIMEOUT_MS) };
-    const response = await backendFetch(joinUrl(settings.baseUrl, "models"), { headers: { accept: "application/json", ...bearer(apiKey) } }, call);
-    if (response.status === 401 || response.status === 403 || response.status === 429 || response.status >= 500) {
-      throw await errorFromResponse(response, call);
-    }
-    if (response.ok) {
-      const listed = modelsSchema.safeParse(await readJsonBody(response, call));
-      if (listed.success && listed.data.data.length > 0) {
-        const ids = listed.data.data.map((model) => model.id);
-        if (ids.some((id) => sameModel(id, settings.model))) return;
-        throw new BackendError(`${SERVICE} does not offer the model "${settings.model}" (it lists ${ids.slice(0, 8).join(", ")}${ids.length > 8 ? ", …" : ""})`);
+    return withDeadline(TEST_TIMEOUT_MS, async (signal) => {
+      const { settings, apiKey } = readWorkspace(workspace);
+      const call: BackendCall = { service: SERVICE, secrets: [apiKey], signal };
+      const response = await backendFetch(joinUrl(settings.baseUrl, "models"), { headers: { accept: "application/json", ...bearer(apiKey) } }, call);
+      if (response.status === 401 || response.status === 403 || response.status === 429 || response.status >= 500) {
+        throw await errorFromResponse(response, call);
       }
-    } else {
-      await response.body?.cancel();
-    }
-    // No usable model list (some servers have none): one tiny completion proves key, URL and model.
-    await complete(settings, apiKey, [{ role: "user", content: "ping" }], call, { max_tokens: 1 });
+      if (response.ok) {
+        const listed = modelsSchema.safeParse(await readJsonBody(response, call));
+        if (listed.success && listed.data.data.length > 0) {
+          const ids = listed.data.data.map((model) => model.id);
+          if (ids.some((id) => sameModel(id, settings.model))) return;
+          throw new BackendError(`${SERVICE} does not offer the model "${settings.model}" (it lists ${ids.slice(0, 8).join(", ")}${ids.length > 8 ? ", …" : ""})`);
+        }
+      } else {
+        await response.body?.cancel();
+      }
+      // No usable model list (some servers have none): one tiny completion proves key, URL and model.
+      await complete(settings, apiKey, [{ role: "user", content: "ping" }], call, { max_tokens: 1 });
+    });
   },
 
   async send(request, { signal, onProgress }) {

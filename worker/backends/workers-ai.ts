@@ -2,6 +2,7 @@
 // key, no URL, billed to the account that deploys Switchboard. Models are stateless, so
 // Switchboard sends the thread's recent transcript each turn (like the `openai` backend).
 import * as z from "zod";
+import { withDeadline } from "../core/deadline";
 import { readChatStream } from "./chat-stream";
 import { optionalText, parseConfig } from "./config";
 import { toBackendError, type BackendCall } from "./http";
@@ -41,11 +42,13 @@ export const workersAiBackend: AgentBackend = {
   historyTurns: historyTurnsOf,
 
   async test(workspace, env) {
-    const settings = parseConfig(configSchema, workspace.config, SERVICE);
-    const call: BackendCall = { service: SERVICE, secrets: [], signal: AbortSignal.timeout(TEST_TIMEOUT_MS) };
-    const model = settings.model ?? DEFAULT_WORKERS_AI_MODEL;
-    // One token: proves the binding and the model name for a fraction of a neuron.
-    await runWorkersAi(env, model, { messages: [{ role: "user", content: "ping" }], max_tokens: 1 }, call);
+    return withDeadline(TEST_TIMEOUT_MS, async (signal) => {
+      const settings = parseConfig(configSchema, workspace.config, SERVICE);
+      const call: BackendCall = { service: SERVICE, secrets: [], signal };
+      const model = settings.model ?? DEFAULT_WORKERS_AI_MODEL;
+      // One token: proves the binding and the model name for a fraction of a neuron.
+      await runWorkersAi(env, model, { messages: [{ role: "user", content: "ping" }], max_tokens: 1 }, call);
+    });
   },
 
   async send(request, { env, signal, onProgress }) {

@@ -30,3 +30,16 @@ export function kindForStatus(status: number): ProviderErrorKind {
   if (status >= 500 || status === 408) return "transient";
   return "permanent";
 }
+
+/**
+ * Runs the calls of a credential test: a refusal (anything but a transient failure) becomes a
+ * CredentialError carrying the provider's answer; network trouble stays a ProviderError (502).
+ */
+export async function checkingCredential<T>(calls: () => Promise<T>): Promise<T> {
+  try {
+    return await calls();
+  } catch (error) {
+    if (error instanceof ProviderError && error.kind !== "transient") throw new CredentialError(error.message);
+    throw error;
+  }
+}

@@ -1,4 +1,6 @@
 // Providers by id. Each provider is one folder under worker/providers and one line here.
+import { dingTalkAdapter } from "./dingtalk/adapter";
+import { larkAdapter } from "./lark/adapter";
 import { slackAdapter } from "./slack/adapter";
 import { discordAdapter } from "./discord/adapter";
 import { telegramAdapter } from "./telegram/adapter";
@@ -10,6 +12,8 @@ const adapters: Record<string, ProviderAdapter> = {
   [slackAdapter.id]: slackAdapter,
   [discordAdapter.id]: discordAdapter,
   [zaloOaAdapter.id]: zaloOaAdapter,
+  [larkAdapter.id]: larkAdapter,
+  [dingTalkAdapter.id]: dingTalkAdapter,
 };
 
 /** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
@@ -27,8 +31,6 @@ export const upcomingProviders: { id: string; label: string; connection: "token"
   { id: "whatsapp", label: "WhatsApp", connection: "qr" },
   { id: "zalo-personal", label: "Zalo Personal", connection: "qr" },
   { id: "wechat", label: "WeChat", connection: "qr" },
-  { id: "lark", label: "Lark / Feishu", connection: "token" },
-  { id: "dingtalk", label: "DingTalk", connection: "token" },
 ];
 
 export function findProvider(id: string): ProviderAdapter | undefined {

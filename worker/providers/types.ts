@@ -107,6 +107,12 @@ export interface OutboundText {
   text: string;
   /** Provider message id to quote, when the reply should point at the question. */
   replyTo?: string;
+  /**
+   * The same for every attempt to send this one queued message, and different for every other
+   * message of the channel: providers with idempotent sends (Lark's `uuid`) pass it on, so a
+   * retry after a lost response cannot post a second copy. Absent for live previews.
+   */
+  idempotencyKey?: string;
 }
 
 /** A provider's answer to "is this channel healthy?", from its own diagnostics. */
@@ -170,7 +176,12 @@ export interface ProviderAdapter {
   disconnect(channel: ChannelContext): Promise<void>;
   /** Checks the request's authenticity (secret, signature, timestamp window); must be constant-time. */
   verify(channel: ChannelContext, request: InboundRequest): Promise<boolean>;
-  /** Reads a verified request; throws on a malformed body. */
+  /**
+   * For providers that encrypt their deliveries (Lark): the verified request with its body
+   * decrypted, which is what `parse` then reads. Throws on a body that does not decrypt.
+   */
+  decrypt?(channel: ChannelContext, request: InboundRequest): Promise<InboundRequest>;
+  /** Reads a verified (and decrypted) request; throws on a malformed body. */
   parse(channel: ChannelContext, request: InboundRequest): ParsedInbound;
   /** What the admin must do in the provider's console, for `manual` connections. */
   setupGuide?(channel: ChannelContext, webhookUrl: string): SetupGuide;

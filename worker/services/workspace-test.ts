@@ -3,6 +3,7 @@
 import { getBackend } from "../backends/registry";
 import type { BackendEnv } from "../backends/types";
 import { backendWorkspaceOf } from "../core/credentials";
+import { deadline } from "../core/deadline";
 import type { WorkspaceRow } from "../db/workspaces";
 import { ApiError } from "../http/errors";
 
@@ -20,7 +21,7 @@ export async function testWorkspace(env: BackendEnv & { ENCRYPTION_KEY?: string 
   const backend = getBackend(row.backend);
   const workspace = await backendWorkspaceOf(env.ENCRYPTION_KEY!, row);
   const started = Date.now();
-  const signal = AbortSignal.timeout(WORKSPACE_TEST_TIMEOUT_MS);
+  const limit = deadline(WORKSPACE_TEST_TIMEOUT_MS);
   try {
     if (backend.test) {
       await backend.test(workspace, env);
@@ -35,11 +36,13 @@ export async function testWorkspace(env: BackendEnv & { ENCRYPTION_KEY?: string 
         channel: { id: "connection-test", provider: "admin" },
         history: [],
       },
-      { env, signal },
+      { env, signal: limit.signal },
     );
     return { ok: true, reply: answer.text.slice(0, 500), latencyMs: Date.now() - started };
   } catch (error) {
-    const reason = signal.aborted ? `no answer within ${WORKSPACE_TEST_TIMEOUT_MS / 1000} s` : (error as Error).message;
+    const reason = limit.signal.aborted ? `no answer within ${WORKSPACE_TEST_TIMEOUT_MS / 1000} s` : (error as Error).message;
     throw new ApiError(502, `the ${backend.label} backend did not answer: ${reason}`, { latencyMs: Date.now() - started });
+  } finally {
+    limit.clear();
   }
 }

@@ -2,7 +2,7 @@
 // channel's webhook URL (pasted by the admin in the developer portal), we answer within 3 s with a
 // deferred response and complete it through the interaction's webhook.
 import * as z from "zod";
-import { CredentialError, ProviderError } from "../errors";
+import { checkingCredential, CredentialError } from "../errors";
 import type { AccountInfo, ProviderAdapter } from "../types";
 import { callDiscord } from "./api";
 import { registerCommands } from "./commands";
@@ -57,15 +57,10 @@ export const discordAdapter: ProviderAdapter = {
 
   async testCredentials(credentials, env): Promise<AccountInfo> {
     const { botToken } = credentials;
-    let me: DiscordUser;
-    let application: DiscordApplication;
-    try {
-      me = await callDiscord<DiscordUser>(env, { method: "GET", path: "/users/@me", botToken });
-      application = await callDiscord<DiscordApplication>(env, { method: "GET", path: "/applications/@me", botToken });
-    } catch (error) {
-      if (error instanceof ProviderError && error.kind !== "transient") throw new CredentialError(error.message);
-      throw error;
-    }
+    const [me, application] = await checkingCredential(async () => [
+      await callDiscord<DiscordUser>(env, { method: "GET", path: "/users/@me", botToken }),
+      await callDiscord<DiscordApplication>(env, { method: "GET", path: "/applications/@me", botToken }),
+    ] as const);
     if (!me.bot) throw new CredentialError("Discord GET /users/@me: this token does not belong to a bot");
     if (application.id !== credentials.applicationId) {
       throw new CredentialError(`the application id does not match this bot's application (${application.id})`);

@@ -2,11 +2,10 @@
 // bot token; interaction webhook routes (follow-ups, @original) are authorised by the interaction
 // token in their path and must never name it in an error message.
 import { ProviderError, kindForStatus } from "../errors";
+import { requestJson } from "../http";
 import type { ProviderEnv } from "../types";
 
 const DEFAULT_BASE = "https://discord.com/api/v10";
-/** Discord answers within seconds; a hung call must not hold a channel's queue. */
-const TIMEOUT_MS = 15_000;
 /** Discord asks bots to identify themselves in this form. */
 const USER_AGENT = "DiscordBot (switchboard, 0.1.0)";
 
@@ -47,28 +46,17 @@ export class DiscordApiError extends ProviderError {
 export async function callDiscord<T>(env: ProviderEnv, call: DiscordCall): Promise<T> {
   const base = (env.DISCORD_API_BASE || DEFAULT_BASE).replace(/\/+$/, "");
   const label = `Discord ${call.method} ${redact(call.path)}`;
-  let response: Response;
-  try {
-    response = await fetch(`${base}${call.path}`, {
-      method: call.method,
-      headers: {
-        "user-agent": USER_AGENT,
-        ...(call.botToken ? { authorization: `Bot ${call.botToken}` } : {}),
-        ...(call.body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      body: call.body !== undefined ? JSON.stringify(call.body) : undefined,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new ProviderError("transient", `${label} failed: ${(error as Error).name === "TimeoutError" ? "timed out" : "network error"}`);
-  }
-  const text = await response.text();
-  let body: unknown = undefined;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    // Proxies and outages answer with HTML; classify by status alone.
-  }
+  const { response, body: raw } = await requestJson(`${base}${call.path}`, {
+    method: call.method,
+    headers: {
+      "user-agent": USER_AGENT,
+      ...(call.botToken ? { authorization: `Bot ${call.botToken}` } : {}),
+      ...(call.body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: call.body !== undefined ? JSON.stringify(call.body) : undefined,
+  }, label);
+  // A 204 has no body: callers get undefined.
+  const body = raw ?? undefined;
   if (response.ok) return body as T;
   throw classify(label, response, (body ?? {}) as DiscordErrorBody, call.botToken === undefined);
 }

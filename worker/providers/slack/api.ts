@@ -6,11 +6,10 @@
 // the error classification below (HTTP 429 + Retry-After, `ok: false` codes), which the outbox and
 // the status machine act on; that is a few lines of our own either way.
 import { ProviderError, kindForStatus, type ProviderErrorKind } from "../errors";
+import { requestJson } from "../http";
 import type { ProviderEnv } from "../types";
 
 const DEFAULT_BASE = "https://slack.com/api";
-/** Slack answers within a second or two; a hung call must not hold a channel's queue. */
-const TIMEOUT_MS = 15_000;
 
 /** `ok: false` codes that mean the bot token no longer works, with what to tell the operator. */
 const UNAUTHORIZED: Record<string, string> = {
@@ -32,32 +31,20 @@ interface SlackResponse {
 /** Calls `method` with a JSON body (none for read methods); returns Slack's answer or throws ProviderError. */
 export async function callSlack<T>(env: ProviderEnv, token: string, method: string, params?: Record<string, unknown>): Promise<T> {
   const base = (env.SLACK_API_BASE || DEFAULT_BASE).replace(/\/+$/, "");
-  let response: Response;
-  try {
-    response = await fetch(`${base}/${method}`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(params ? { "content-type": "application/json; charset=utf-8" } : {}),
-      },
-      body: params ? JSON.stringify(params) : undefined,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new ProviderError("transient", `Slack ${method} failed: ${(error as Error).name === "TimeoutError" ? "timed out" : "network error"}`);
-  }
+  const { response, body: raw } = await requestJson(`${base}/${method}`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(params ? { "content-type": "application/json; charset=utf-8" } : {}),
+    },
+    body: params ? JSON.stringify(params) : undefined,
+  }, `Slack ${method}`);
   if (response.status === 429) {
-    await response.body?.cancel();
     // Slack says how long to wait in Retry-After (seconds); without it the outbox backs off.
     const seconds = Number(response.headers.get("retry-after") ?? Number.NaN);
     throw new ProviderError("rate-limited", `Slack ${method}: rate limited`, Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined);
   }
-  let body: SlackResponse | null = null;
-  try {
-    body = (await response.json()) as SlackResponse;
-  } catch {
-    // Proxies and outages answer with HTML; classify by status alone.
-  }
+  const body = raw as SlackResponse | null;
   if (response.ok && body?.ok) return body as T;
 
   const code = body?.error;

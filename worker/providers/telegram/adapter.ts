@@ -1,7 +1,7 @@
 // Telegram Bot API adapter: webhook with a per-channel secret token, plain fetch calls.
 import * as z from "zod";
 import { COMMAND_HELP, type CommandName } from "../../core/commands";
-import { CredentialError, ProviderError } from "../errors";
+import { checkingCredential, CredentialError, ProviderError } from "../errors";
 import { OK_ACK, type AccountInfo, type ChannelContext, type ProviderAdapter } from "../types";
 import { callTelegram } from "./api";
 import { parseTelegramUpdate, type BotIdentity } from "./parse";
@@ -49,13 +49,7 @@ export const telegramAdapter: ProviderAdapter = {
   }),
 
   async testCredentials(credentials, env): Promise<AccountInfo> {
-    let me: TelegramUser;
-    try {
-      me = await callTelegram<TelegramUser>(env, credentials.botToken!, "getMe");
-    } catch (error) {
-      if (error instanceof ProviderError && error.kind !== "transient") throw new CredentialError(error.message);
-      throw error;
-    }
+    const me = await checkingCredential(() => callTelegram<TelegramUser>(env, credentials.botToken!, "getMe"));
     if (!me.is_bot || !me.username) throw new CredentialError("Telegram getMe: this token does not belong to a bot");
     return { id: String(me.id), name: me.username, details: { ...me } };
   },

@@ -1,10 +1,9 @@
 // A minimal Telegram Bot API client over fetch: one call, one classified error.
 import { ProviderError, kindForStatus } from "../errors";
+import { requestJson } from "../http";
 import type { ProviderEnv } from "../types";
 
 const DEFAULT_BASE = "https://api.telegram.org";
-/** Telegram answers within seconds; a hung call must not hold a channel's queue. */
-const TIMEOUT_MS = 15_000;
 
 interface TelegramResponse<T> {
   ok: boolean;
@@ -22,25 +21,16 @@ export async function callTelegram<T>(
   params: Record<string, unknown> | FormData = {},
 ): Promise<T> {
   const base = (env.TELEGRAM_API_BASE || DEFAULT_BASE).replace(/\/+$/, "");
-  let response: Response;
-  try {
-    response = await fetch(`${base}/bot${token}/${method}`, {
+  // The token is part of the URL: requestJson never puts the URL into an error.
+  const { response, body: raw } = await requestJson(
+    `${base}/bot${token}/${method}`,
+    {
       method: "POST",
-      ...(params instanceof FormData
-        ? { body: params }
-        : { headers: { "content-type": "application/json" }, body: JSON.stringify(params) }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (error) {
-    // The token is part of the URL: never include the URL in the message.
-    throw new ProviderError("transient", `Telegram ${method} failed: ${(error as Error).name === "TimeoutError" ? "timed out" : "network error"}`);
-  }
-  let body: TelegramResponse<T> | null = null;
-  try {
-    body = (await response.json()) as TelegramResponse<T>;
-  } catch {
-    // Proxies and outages answer with HTML; classify by status alone.
-  }
+      ...(params instanceof FormData ? { body: params } : { headers: { "content-type": "application/json" }, body: JSON.stringify(params) }),
+    },
+    `Telegram ${method}`,
+  );
+  const body = raw as TelegramResponse<T> | null;
   if (response.ok && body?.ok) return body.result as T;
 
   const status = body?.error_code ?? response.status;

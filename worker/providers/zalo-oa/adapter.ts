@@ -1,7 +1,7 @@
 // Zalo OA adapter (the Zalo Bot Platform, whose API is deliberately Telegram-like): webhook with a
 // per-channel secret token, plain fetch calls, text only (no edits, no voice on this platform).
 import * as z from "zod";
-import { CredentialError, ProviderError } from "../errors";
+import { checkingCredential, CredentialError, ProviderError } from "../errors";
 import { OK_ACK, type AccountInfo, type ProviderAdapter } from "../types";
 import { callZalo } from "./api";
 import { parseZaloUpdate } from "./parse";
@@ -43,13 +43,7 @@ export const zaloOaAdapter: ProviderAdapter = {
   }),
 
   async testCredentials(credentials, env): Promise<AccountInfo> {
-    let bot: ZaloBot;
-    try {
-      bot = await callZalo<ZaloBot>(env, credentials.botToken!, "getMe");
-    } catch (error) {
-      if (error instanceof ProviderError && error.kind !== "transient") throw new CredentialError(error.message);
-      throw error;
-    }
+    const bot = await checkingCredential(() => callZalo<ZaloBot>(env, credentials.botToken!, "getMe"));
     if (!bot?.id || !bot.account_name) throw new CredentialError("Zalo getMe: the answer does not describe a bot");
     return { id: String(bot.id), name: bot.account_name, details: { ...bot } };
   },

@@ -1,11 +1,10 @@
 // A minimal Zalo Bot Platform client over fetch: `POST /bot<token>/<method>` with JSON, answered
 // with `{ ok, result }` or `{ ok: false, error_code, description }`.
 import { ProviderError, kindForStatus } from "../errors";
+import { requestJson } from "../http";
 import type { ProviderEnv } from "../types";
 
 const DEFAULT_BASE = "https://bot-api.zaloplatforms.com";
-/** A hung call must not hold a channel's queue. */
-const TIMEOUT_MS = 15_000;
 
 interface ZaloResponse<T> {
   ok: boolean;
@@ -19,24 +18,12 @@ interface ZaloResponse<T> {
 /** Calls `method` with JSON `params`; returns `result` or throws a classified ProviderError. */
 export async function callZalo<T>(env: ProviderEnv, token: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
   const base = (env.ZALO_API_BASE || DEFAULT_BASE).replace(/\/+$/, "");
-  let response: Response;
-  try {
-    response = await fetch(`${base}/bot${token}/${method}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(params),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (error) {
-    // The token is part of the URL: never include the URL in the message.
-    throw new ProviderError("transient", `Zalo ${method} failed: ${(error as Error).name === "TimeoutError" ? "timed out" : "network error"}`);
-  }
-  let body: ZaloResponse<T> | null = null;
-  try {
-    body = (await response.json()) as ZaloResponse<T>;
-  } catch {
-    // Proxies and outages answer with HTML; classify by status alone.
-  }
+  const { response, body: raw } = await requestJson(`${base}/bot${token}/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(params),
+  }, `Zalo ${method}`);
+  const body = raw as ZaloResponse<T> | null;
   if (response.ok && body?.ok) return body.result as T;
 
   const status = body?.error_code ?? response.status;
