@@ -162,6 +162,11 @@ export interface ProviderAdapter {
   readonly threadedReplies: boolean;
   /** The provider can list the account's groups, so allowlists are picked rather than typed. */
   readonly groupDirectory: boolean;
+  /**
+   * What a group (chat, channel) id looks like, so a mistyped allowlist entry is refused when it
+   * is saved rather than silently never matching. `pattern` is a regular expression source.
+   */
+  readonly groupIdFormat?: { pattern: string; example: string };
 
   /** Calls the provider to validate credentials; throws CredentialError with the provider's answer. */
   testCredentials(credentials: Record<string, string>, env: ProviderEnv): Promise<AccountInfo>;
@@ -204,6 +209,7 @@ export function capabilitiesOf(adapter: ProviderAdapter) {
     probe: Boolean(adapter.probe),
     threadedReplies: adapter.threadedReplies,
     groupDirectory: adapter.groupDirectory,
+    groupIdFormat: adapter.groupIdFormat ?? null,
     manualSetup: Boolean(adapter.setupGuide),
     relogin: adapter.connection === "qr",
   };
