@@ -15,12 +15,14 @@ import { jsonAck, type InboundEvent, type InboundRequest, type ProviderAck, type
 import { applyLogin, clearCredentials, storeCredentials, withCredentialEntries, type AccountConflict, type LoginQr } from "./channel/login";
 import { decidePairing, deliverPush, type OperationResult, type PushDelivery, type PushOutcome } from "./channel/admin-decisions";
 import { handleInbound } from "./channel/conversation";
+import { approveWaitingUser } from "./channel/direct-approval";
 import { ReplySink, type ChannelDeps } from "./channel/deps";
 import { ChannelCache } from "./channel/channel-cache";
 import { InboxProcessor } from "./channel/inbox-processor";
 import { LocalStore } from "./channel/local-store";
 import { Outbox } from "./channel/outbox";
 import { flushLogs } from "./channel/log-flush";
+import { ChannelStats } from "./channel/stats";
 import { loadRuntime, type ChannelRuntime } from "./channel/runtime";
 import { texts } from "./channel/texts";
 import { startTyping } from "./channel/typing";
@@ -74,6 +76,7 @@ export class ChannelDO extends DurableObject<Env> {
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
   private readonly collapser = new LogCollapser();
   private readonly limits = new SenderLimits();
+  private readonly stats: ChannelStats;
   /** Mirrors kv `providerHasCalled`, so the hot path does not write it again. */
   private providerHasCalled = false;
   private alarmRunning = false;
@@ -83,6 +86,7 @@ export class ChannelDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new LocalStore(ctx.storage.sql);
+    this.stats = new ChannelStats(ctx.storage.sql, () => Boolean(this.store.get("channelId")));
     this.db = getDb(env.DB);
     this.cache = new ChannelCache(this.db, () => this.store.get<string>("channelId")!);
     this.outbox = new Outbox(this.store, {
@@ -188,6 +192,7 @@ export class ChannelDO extends DurableObject<Env> {
       return;
     }
     this.store.put("lastInboundAt", Date.now());
+    this.stats.received(message.sender.id);
     if (this.alarmRunning) this.processor.kick();
     // A delivery problem the provider reported is over once a delivery arrives.
     if (runtime.row.status === "error" && this.store.get("errorKind") === "delivery") {
@@ -393,6 +398,14 @@ export class ChannelDO extends DurableObject<Env> {
     return this.decide(channelId, requestId, "rejected");
   }
 
+  /** Approves a waiting user from the Users list (durable-objects/channel/direct-approval.ts). */
+  async approveUser(channelId: string, userId: string): Promise<OperationResult> {
+    this.remember(channelId);
+    const result = await approveWaitingUser(this.deps(await this.requireRuntime()), userId);
+    await this.schedule();
+    return result;
+  }
+
   /** Delivers a push-API message to one chat, or holds it when its thread is not active there. */
   async deliverPush(channelId: string, push: PushDelivery): Promise<PushOutcome> {
     this.remember(channelId);
@@ -409,7 +422,7 @@ export class ChannelDO extends DurableObject<Env> {
       const { level, event, message, repeats } = summary;
       this.store.bufferLog({ level, event, message: `${message} (repeated ${repeats} more times within a minute)`, detail: { repeats }, createdAt: Date.now() });
     }
-    await flushLogs(this.store, this.db, channelId);
+    await flushLogs(this.store, this.db, channelId, this.stats);
   }
 
   // ---------------------------------------------------------------- alarm
@@ -515,6 +528,7 @@ export class ChannelDO extends DurableObject<Env> {
   }
 
   private log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void {
+    this.stats.logged(level, event, detail);
     if (!this.collapser.admit({ level, event, message })) return;
     this.store.bufferLog({ level, event, message, detail: detail ?? null, createdAt: Date.now() });
   }

@@ -1,12 +1,34 @@
-// `npm run dev`: local secrets, migrated local D1, then `wrangler dev` on http://127.0.0.1:8787 and,
-// once it answers, the bridge (bridge/: WhatsApp and Zalo Personal sessions) as a plain Node
-// process that dials in to it — no Docker needed. `--no-bridge` leaves the bridge out.
+// `npm run dev`: local secrets, migrated local D1, then `wrangler dev` on http://127.0.0.1:8787
+// (another port with PORT=8788 npm run dev) and, once it answers, the bridge (bridge/: WhatsApp
+// and Zalo Personal sessions) as a plain Node process that dials in to it — no Docker needed.
+// `--no-bridge` leaves the bridge out.
 import { execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { ensureDevVars, migrateLocalDb } from "./local-setup.mjs";
 
 const PORT = process.env.PORT ?? "8787";
 const withBridge = !process.argv.includes("--no-bridge");
 const wranglerArgs = process.argv.slice(2).filter((arg) => arg !== "--no-bridge");
+
+/** Whether something already listens on the port (checked before anything is printed or started). */
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error) => resolve(error.code === "EADDRINUSE" || error.code === "EACCES"));
+    probe.listen(Number(port), "127.0.0.1", () => probe.close(() => resolve(false)));
+  });
+}
+
+if (!/^\d+$/.test(PORT) || Number(PORT) < 1 || Number(PORT) > 65535) {
+  console.error(`PORT must be a port number (1-65535), not "${PORT}".`);
+  process.exit(1);
+}
+if (await portInUse(PORT)) {
+  console.error(
+    `Port ${PORT} is already in use (another \`npm run dev\`?). Stop what uses it, or choose another port:\n  PORT=${Number(PORT) + 1} npm run dev`,
+  );
+  process.exit(1);
+}
 
 const { vars, created } = ensureDevVars();
 if (created.length > 0) console.log(`Created .dev.vars with a new ${created.join(" and ")}.`);
@@ -19,6 +41,7 @@ console.log(`
   Admin API:  http://127.0.0.1:${PORT}/api  (header: Authorization: Bearer <ADMIN_TOKEN>)
   Admin token (from .dev.vars): ${vars.ADMIN_TOKEN}
   Bridge:     ${withBridge ? "started beside it (WhatsApp, Zalo Personal); data in .wrangler/bridge-data" : "off (--no-bridge)"}
+  Another port: PORT=8788 npm run dev
 `);
 
 const children = [];

@@ -1,18 +1,19 @@
 // What the admin API asks of a channel's conversations: pairing decisions, and messages from the
 // push API. They run in the DO so they are serialised with the chats' own messages.
-import { chatKeyOf, parseChatKey, type InboundMessage } from "../../worker/core/types";
+import { parseChatKey } from "../../worker/core/types";
 import { decidePairingRequest, getPairingRequest } from "../../worker/db/pairing";
 import { holdMissedReply } from "../../worker/db/routes";
 import { approveUser, findUserByProviderId } from "../../worker/db/users";
 import { ReplySink, type ChannelDeps } from "./deps";
-import { texts } from "./texts";
+import { requeueHeld } from "./held-messages";
+import { publicName, texts } from "./texts";
 
 /** The outcome of an admin operation that can be refused for the channel's state. */
 export type OperationResult = { ok: true } | { ok: false; status: 404 | 409; error: string };
 
 /**
- * Approves or rejects a pending pairing request. On approval the user is told, and the message
- * they were held on is queued again (under its own id) so it is answered.
+ * Approves or rejects a pending pairing request. On approval the user is told, and the messages
+ * they sent while waiting are queued again (each under its own id) so every one is answered.
  */
 export async function decidePairing(deps: ChannelDeps, requestId: string, decision: "approved" | "rejected"): Promise<OperationResult> {
   const { db, runtime } = deps;
@@ -30,14 +31,9 @@ export async function decidePairing(deps: ChannelDeps, requestId: string, decisi
   }
   await approveUser(db, request.userId);
   deps.cache.clear();
-  notice.send(texts.pairingApproved(runtime.workspace.name));
-  const held = request.heldMessage as InboundMessage | null;
-  if (held) {
-    // Held by an earlier release, a message has no address: it was the DM's chat id.
-    const message: InboundMessage = { ...held, address: held.address ?? request.address, eventId: `pairing:${request.id}:held` };
-    deps.store.addInbound(message.eventId, chatKeyOf(message), message);
-  }
-  deps.log("info", "pairing.approved", `Pairing code ${request.code} approved`, { requestId: request.id, answeringHeldMessage: Boolean(held) });
+  notice.send(texts.pairingApproved(publicName(runtime)));
+  const held = requeueHeld(deps.store, request);
+  deps.log("info", "pairing.approved", `Pairing code ${request.code} approved`, { requestId: request.id, answeringHeldMessages: held });
   return { ok: true };
 }
 

@@ -5,7 +5,7 @@ import { deleteMissed, getRoute, listMissed, missedCounts, setListing } from "..
 import { countChatThreads, getThread, listChatThreads, ownerKeyOf } from "../../worker/db/threads";
 import { newPersonalThread } from "./chat-threads";
 import type { ChannelDeps, ReplySink } from "./deps";
-import { texts } from "./texts";
+import { publicName, texts } from "./texts";
 
 /** How many threads `/threads` lists. */
 const LISTED_THREADS = 10;
@@ -17,7 +17,7 @@ export async function runCommand(deps: ChannelDeps, message: InboundMessage, com
   const syntax = deps.runtime.adapter.commandSyntax;
   switch (command.name) {
     case "start":
-      reply.send(texts.connected(deps.runtime.workspace.name, syntax));
+      reply.send(texts.connected(publicName(deps.runtime), syntax));
       return;
     case "help":
       reply.send(helpText(syntax));
@@ -71,11 +71,12 @@ async function switchThread(deps: ChannelDeps, chat: ChatRef, args: string, repl
   const syntax = runtime.adapter.commandSyntax;
   const channelId = runtime.row.id;
   const route = await getRoute(db, channelId, chatKey);
-  const index = /^\d+$/.test(args) ? Number(args) - 1 : -1;
-  const threadId = route?.lastListing[index];
+  const number = /^\d+$/.test(args.trim()) ? Number(args.trim()) : null;
+  const threadId = number === null ? undefined : route?.lastListing[number - 1];
   const thread = threadId ? await getThread(db, threadId) : undefined;
   if (!thread) {
-    reply.send(texts.switchUsage(syntax));
+    // A number that is not on the list is named, so the user knows what went wrong.
+    reply.send(number === null ? texts.switchUsage(syntax) : texts.noSuchThread(number, route?.lastListing.length ?? 0, syntax));
     return;
   }
   await deps.cache.setActiveThread(chat, thread.id);

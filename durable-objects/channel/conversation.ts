@@ -8,7 +8,8 @@ import { approveUser, findUserByProviderId, type ChannelUserRow } from "../../wo
 import { runAgentTurn } from "./agent-turn";
 import { runCommand } from "./chat-commands";
 import { ReplySink, type ChannelDeps } from "./deps";
-import { texts } from "./texts";
+import { holdMessage as holdAnother, MAX_HELD_MESSAGES } from "./held-messages";
+import { publicName, texts } from "./texts";
 
 /** New pairing requests allowed per user per hour. */
 const PAIRING_REQUESTS_PER_HOUR = 3;
@@ -87,7 +88,13 @@ async function requestPairing(
   const now = Date.now();
   const pending = await findPendingRequest(deps.db, user.id, now);
   if (pending) {
-    deps.log("info", "pairing.pending", `Message from ${userLabel(user)} while pairing code ${pending.code} awaits approval`, detail);
+    // Every message sent while waiting is answered on approval, not only the first (up to a bound).
+    const held = holdMessage ? await holdAnother(deps.db, pending, message) : false;
+    // One wording, so a flood collapses into one line; whether it was held is in the details.
+    deps.log("info", "pairing.pending", `Message from ${userLabel(user)} while pairing code ${pending.code} awaits approval`, {
+      ...detail,
+      held: held ? "answered on approval" : holdMessage ? `not held: ${MAX_HELD_MESSAGES} messages already wait` : "a command: not held",
+    });
     if (deps.limits.mayNotify(user.providerUserId, "pairing-pending")) reply.send(texts.pairingStillPending(pending.code));
     return;
   }
@@ -126,7 +133,7 @@ async function redeemInvite(
     deps.cache.forgetSender(user.providerUserId);
     deps.store.delete(key);
     deps.log("info", "invite.redeemed", `${userLabel(user)} redeemed an invite code and is approved`, detail);
-    reply.send(texts.inviteRedeemed(deps.runtime.workspace.name));
+    reply.send(texts.inviteRedeemed(publicName(deps.runtime)));
     return;
   }
   const windowOpen = failures && now - failures.since < INVITE_WINDOW_MS && !failures.lockedUntil;
@@ -134,7 +141,9 @@ async function redeemInvite(
   const lockedUntil = count >= INVITE_ATTEMPTS ? now + INVITE_LOCKOUT_MS : undefined;
   deps.store.put(key, { count, since: windowOpen ? failures.since : now, lockedUntil });
   deps.log("warn", "invite.invalid", `Wrong invite code from ${userLabel(user)} (${count}/${INVITE_ATTEMPTS})`, detail);
-  reply.send(lockedUntil ? texts.inviteLockedOut(INVITE_LOCKOUT_MS / 60_000) : texts.inviteInvalid);
+  // Under the pairing policy the user need not have a code at all: writing asks an admin.
+  const canPair = deps.runtime.settings.dmPolicy === "pairing";
+  reply.send(lockedUntil ? texts.inviteLockedOut(INVITE_LOCKOUT_MS / 60_000) : canPair ? texts.inviteInvalidTryPairing : texts.inviteInvalid);
 }
 
 function userLabel(user: ChannelUserRow): string {

@@ -1,23 +1,57 @@
 // Writes the DO's buffered log entries to D1 in batches, with the channel row's last
-// inbound/outbound times in the same round trip.
-import { eq } from "drizzle-orm";
+// inbound/outbound times and the activity counters of the hours that changed (the overview's
+// charts) in the same round trip.
+import { and, eq, lt, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { HOUR_MS, hourOf } from "../../worker/core/stats";
 import type { Db } from "../../worker/db/client";
 import { writeLogs } from "../../worker/db/logs";
-import { channels } from "../../worker/db/schema";
+import { channels, channelStats } from "../../worker/db/schema";
 import type { LocalStore } from "./local-store";
+import type { ChannelStats } from "./stats";
 
 /** Entries per batch: chunked further by writeLogs to stay under D1's parameter limit. */
 const LOG_FLUSH_BATCH = 200;
+/** Hourly activity rows kept in D1 per channel. */
+export const STATS_KEPT_MS = 30 * 24 * HOUR_MS;
 
-export async function flushLogs(store: LocalStore, db: Db, channelId: string): Promise<void> {
+export async function flushLogs(store: LocalStore, db: Db, channelId: string, stats?: ChannelStats): Promise<void> {
   for (let first = true; ; first = false) {
     const { upTo, entries } = store.bufferedLogs(LOG_FLUSH_BATCH);
     const activity = first ? activityUpdate(store, db, channelId) : null;
-    if (entries.length === 0 && !activity) return;
-    await writeLogs(db, channelId, entries.map((entry) => ({ ...entry, channelId })), activity?.query);
+    const counters = first && stats ? stats.unwritten(channelId) : { rows: [], versions: [] };
+    if (entries.length === 0 && !activity && counters.rows.length === 0) return;
+    const alongside: BatchItem<"sqlite">[] = [...(activity ? [activity.query] : []), ...statsWrites(db, channelId, counters.rows)];
+    await writeLogs(db, channelId, entries.map((entry) => ({ ...entry, channelId })), alongside);
     store.dropLogs(upTo);
     if (activity) store.put("activityWritten", activity.written);
+    if (counters.versions.length > 0) stats!.markWritten(counters.versions);
   }
+}
+
+/** The hours' rows, replaced whole (they hold the hour's totals), and the oldest pruned. */
+function statsWrites(db: Db, channelId: string, rows: ReturnType<ChannelStats["unwritten"]>["rows"]): BatchItem<"sqlite">[] {
+  if (rows.length === 0) return [];
+  const now = Date.now();
+  const upsert = db
+    .insert(channelStats)
+    .values(rows.map((row) => ({ ...row, latency: [...row.latency], updatedAt: now })))
+    .onConflictDoUpdate({
+      target: [channelStats.channelId, channelStats.hour],
+      set: {
+        messagesIn: sql`excluded.messages_in`,
+        messagesOut: sql`excluded.messages_out`,
+        errors: sql`excluded.errors`,
+        pairingRequests: sql`excluded.pairing_requests`,
+        activeUsers: sql`excluded.active_users`,
+        users24h: sql`excluded.users_24h`,
+        users7d: sql`excluded.users_7d`,
+        latency: sql`excluded.latency`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    });
+  const prune = db.delete(channelStats).where(and(eq(channelStats.channelId, channelId), lt(channelStats.hour, hourOf(now) - STATS_KEPT_MS)));
+  return [upsert, prune];
 }
 
 /** The update of the channel row's activity times, when they changed since last written. */

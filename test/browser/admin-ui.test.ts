@@ -45,7 +45,8 @@ async function seeText(text: string | RegExp) {
 async function logIn() {
   await page.getByLabel("Admin token").fill(adminToken);
   await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("heading", { name: "Channels", level: 1 }).waitFor(WAIT);
+  // The home page is the overview.
+  await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor(WAIT);
 }
 
 describe("admin UI", () => {
@@ -112,7 +113,7 @@ describe("admin UI", () => {
 
     await page.getByLabel("New shared thread").fill("Front desk");
     await page.getByRole("button", { name: "Create thread" }).click();
-    await page.getByRole("cell", { name: "Front desk" }).waitFor(WAIT);
+    await page.getByRole("cell", { name: "Front desk", exact: true }).waitFor(WAIT);
     await screenshot(page, "workspace");
 
     // A push-API key, shown once: it works until it is revoked here.
@@ -265,6 +266,9 @@ describe("admin UI", () => {
     const grace = { id: 4_242_002, username: "grace_h", first_name: "Grace" };
     expect(await telegram.deliverText(bot, grace, `/start ${value}`)).toBe(200);
     await expect.poll(() => telegram.sentTexts(bot, grace.id), WAIT).toEqual([expect.stringContaining("Invite code accepted")]);
+    // The used code does not stay on screen as if it still worked: it says who used it.
+    await page.locator('[data-invite-state="used"]', { hasText: "Used by Grace" }).waitFor(WAIT);
+    expect(await page.locator("[data-invite-code]").count()).toBe(0);
   });
 
   it("keyboard: the tabs move with the arrow keys", async () => {
@@ -319,8 +323,10 @@ describe("admin UI", () => {
     // Measured once each page shows its data (the heading alone comes before the lists load).
     const pages: [path: string, content: string][] = [
       ["/", "Second home"],
+      ["/channels", "Second home"],
       ["/channels/new", "Choose a platform"],
       [channelUrl.replace(baseUrl, ""), "No pending requests"],
+      [`${channelUrl.replace(baseUrl, "")}/activity`, "Reply latency"],
       ["/workspaces", "Support desk"],
     ];
     for (const [path, content] of pages) {
@@ -329,14 +335,14 @@ describe("admin UI", () => {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, path).toBeLessThanOrEqual(0);
     }
-    await page.goto(baseUrl);
+    await page.goto(`${baseUrl}/channels`);
     await page.locator("tr", { hasText: "Support bot" }).waitFor(WAIT);
     await screenshot(page, "channels-phone");
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it("deletes channels after confirmation", async () => {
-    await page.goto(baseUrl);
+    await page.goto(`${baseUrl}/channels`);
     for (const name of ["Second home", "Support bot"]) {
       await page.getByRole("button", { name: `Delete ${name}` }).click();
       const dialog = page.getByRole("dialog", { name: `Delete ${name}?` });

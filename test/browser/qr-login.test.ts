@@ -53,7 +53,7 @@ describe("QR login", () => {
     await page.goto(baseUrl);
     await page.getByLabel("Admin token").fill(adminToken);
     await page.getByRole("button", { name: "Log in" }).click();
-    await page.getByRole("heading", { name: "Channels", level: 1 }).waitFor(WAIT);
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor(WAIT);
     await page.goto(`${baseUrl}/channels/new`);
     await page.getByText("WhatsApp", { exact: true }).click();
     await page.getByRole("button", { name: "Next" }).click();

@@ -47,7 +47,9 @@ describe("creating a channel", () => {
   it("answers 400 for a malformed token before calling Telegram", async () => {
     const result = await api("POST", "/channels", { provider: "telegram", workspaceId: "ws_default", credentials: { botToken: "not-a-token" } });
     expect(result.status).toBe(400);
-    expect(result.body.error).toMatch(/^credentials\.botToken: a Telegram bot token looks like/);
+    // Named as the form names the field, not by its path in the body.
+    expect(result.body.error).toMatch(/^Bot token: a Telegram bot token looks like/);
+    expect(result.body.field).toBe("credentials.botToken");
   });
 
   it("validates the body with clear errors", async () => {

@@ -47,7 +47,7 @@ describe("Discord credentials", () => {
 
     const malformed = await api("POST", "/channels/test", { provider: "discord", credentials: discordCredentials(app, { publicKey: "not-hex" }) });
     expect(malformed.status).toBe(400);
-    expect(malformed.body.error).toMatch(/^credentials\.publicKey: /);
+    expect(malformed.body.error).toMatch(/^Public key: /);
   });
 
   it("is in the catalog with its fields and capabilities, and no longer 'coming soon'", async () => {

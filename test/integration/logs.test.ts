@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { LOGS_KEPT_PER_CHANNEL } from "../../worker/db/logs";
-import { api, channelLogs, deliver, dmUpdate, eventually, newUser, startTelegramChannel } from "../support/harness";
+import { api, approvedUser, channelLogs, deliver, dmUpdate, eventually, newUser, startTelegramChannel, waitForTexts } from "../support/harness";
 
 async function logCount(channelId: string): Promise<number> {
   return (await env.DB.prepare("SELECT count(*) AS n FROM channel_logs WHERE channel_id = ?").bind(channelId).first<{ n: number }>())!.n;
@@ -37,5 +37,22 @@ describe("channel logs", () => {
     expect(all.map((log) => log.event)).toEqual(["inbound.rejected", "channel.started"]);
     expect((await api("GET", `/channels/${channel.id}/logs?level=loud`)).status).toBe(400);
     expect((await api("GET", `/channels/${channel.id}/logs?limit=0`)).status).toBe(400);
+  });
+});
+
+describe("log search and sender names", () => {
+  it("finds entries by text in the message, event or details, and names the senders", async () => {
+    const channel = await startTelegramChannel();
+    const ada = await approvedUser(channel, "Ada");
+    await deliver(channel, dmUpdate(ada, "a very particular phrase"));
+    await waitForTexts(channel.bot, ada.id, 2);
+    const found = await api("GET", `/channels/${channel.id}/logs?q=particular%20phrase`);
+    expect(found.body.logs.length).toBeGreaterThanOrEqual(1);
+    expect(found.body.logs.every((entry: any) => JSON.stringify(entry).includes("particular phrase"))).toBe(true);
+    expect(found.body.users).toEqual({ [String(ada.id)]: "Ada" });
+    const byEvent = await api("GET", `/channels/${channel.id}/logs?q=channel.started`);
+    expect(byEvent.body.logs.map((entry: any) => entry.event)).toEqual(["channel.started"]);
+    // LIKE wildcards are searched for literally.
+    expect((await api("GET", `/channels/${channel.id}/logs?q=%25`)).body.logs).toEqual([]);
   });
 });

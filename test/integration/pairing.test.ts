@@ -48,6 +48,51 @@ describe("pairing", () => {
     expect(again).toEqual({ status: 409, body: { error: "pairing request is already approved" } });
   });
 
+  it("answers every message sent while waiting, in order, not only the first (at most 20 held)", async () => {
+    const channel = await startTelegramChannel();
+    const user = newUser("Lin");
+    await deliver(channel, dmUpdate(user, "first question"));
+    await waitForTexts(channel.bot, user.id, 1);
+    await deliver(channel, dmUpdate(user, "second question"));
+    await deliver(channel, dmUpdate(user, "/help"));
+    await deliver(channel, dmUpdate(user, "third question"));
+    const [request] = await eventually(async () => {
+      const { body } = await api("GET", `/channels/${channel.id}/pairing`);
+      expect(body.requests[0].heldMessages).toBe(3);
+      return body.requests;
+    });
+    expect(request.heldMessage).toBe(true);
+    await api("POST", `/channels/${channel.id}/pairing/${request.id}/approve`);
+    await eventually(async () => {
+      const texts = await sentTexts(channel.bot, user.id);
+      // Commands sent while waiting are not replayed; every question is, in order.
+      expect(texts.filter((text) => text.startsWith("Echo: "))).toEqual(["Echo: first question", "Echo: second question", "Echo: third question"]);
+    });
+    // Approving again changes nothing and answers nothing twice.
+    expect((await api("POST", `/channels/${channel.id}/pairing/${request.id}/approve`)).status).toBe(409);
+
+    const flood = newUser("Flo");
+    for (let i = 0; i < 23; i++) await deliver(channel, dmUpdate(flood, `message ${i}`));
+    const held = async () => (await api("GET", `/channels/${channel.id}/pairing`)).body.requests[0]?.heldMessages;
+    await eventually(async () => expect(await held()).toBe(20));
+    // The three beyond the bound are not held: the count stays at 20.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await held()).toBe(20);
+  });
+
+  it("speaks with the channel's display name, not the workspace's internal name", async () => {
+    const channel = await startTelegramChannel();
+    expect((await api("PATCH", `/channels/${channel.id}`, { displayName: "Acme Help" })).status).toBe(200);
+    const user = newUser();
+    await deliver(channel, dmUpdate(user, "hello"));
+    await waitForTexts(channel.bot, user.id, 1);
+    const [request] = (await api("GET", `/channels/${channel.id}/pairing`)).body.requests;
+    await api("POST", `/channels/${channel.id}/pairing/${request.id}/approve`);
+    expect((await waitForTexts(channel.bot, user.id, 3))[1]).toBe("You're approved! You are now connected to Acme Help.");
+    await deliver(channel, dmUpdate(user, "/start"));
+    expect((await waitForTexts(channel.bot, user.id, 4))[3]).toBe("You are connected to Acme Help. Send a message to start; /help lists the commands.");
+  });
+
   it("holds one pending request per user and re-shows its code", async () => {
     const channel = await startTelegramChannel();
     const user = newUser();
@@ -121,7 +166,8 @@ describe("invite codes", () => {
 
     const second = newUser();
     await deliver(channel, dmUpdate(second, `/start ${invite.body.inviteCode.code}`));
-    expect(await waitForTexts(channel.bot, second.id, 1)).toEqual(["That invite code is not valid or has expired."]);
+    // Under the pairing policy a failed code says the user can simply write to get a pairing code.
+    expect(await waitForTexts(channel.bot, second.id, 1)).toEqual(["That invite code is not valid or has expired. You don't need one: simply write a message here to get a pairing code that an admin can approve."]);
   });
 
   it("locks the sender out after repeated wrong codes, even for a right one", async () => {
@@ -131,7 +177,7 @@ describe("invite codes", () => {
     for (let i = 0; i < 5; i++) await deliver(channel, dmUpdate(user, `/start WRONG${i}XX`));
     await deliver(channel, dmUpdate(user, `/start ${invite.body.inviteCode.code}`));
     const texts = await waitForTexts(channel.bot, user.id, 6);
-    expect(texts.slice(0, 4)).toEqual(Array(4).fill("That invite code is not valid or has expired."));
+    expect(texts.slice(0, 4)).toEqual(Array(4).fill("That invite code is not valid or has expired. You don't need one: simply write a message here to get a pairing code that an admin can approve."));
     expect(texts[4]).toBe("Too many wrong codes. Try again in 15 minutes.");
     expect(texts[5]).toMatch(/^Too many wrong codes\. Try again in 1[45] minutes\.$/);
     const users = (await api("GET", `/channels/${channel.id}/users?state=approved`)).body.users;
@@ -199,5 +245,36 @@ describe("DM policies", () => {
     await deliver(channel, dmUpdate(user, "hi"));
     await eventually(async () => expect((await channelLogs(channel.id))[0]).toMatchObject({ event: "inbound.dropped", message: "Dropped: direct messages are disabled for this channel" }));
     expect(await sentTexts(channel.bot, user.id)).toEqual([]);
+  });
+});
+
+describe("invite code list", () => {
+  it("lists codes with their state — unused, used by whom, expired, revoked — and revokes an unused one", async () => {
+    const channel = await startTelegramChannel();
+    const used = (await api("POST", `/channels/${channel.id}/invite-codes`)).body.inviteCode;
+    const expired = (await api("POST", `/channels/${channel.id}/invite-codes`)).body.inviteCode;
+    const revoked = (await api("POST", `/channels/${channel.id}/invite-codes`)).body.inviteCode;
+    const unused = (await api("POST", `/channels/${channel.id}/invite-codes`)).body.inviteCode;
+    await env.DB.prepare("UPDATE invite_codes SET expires_at = ? WHERE id = ?").bind(Date.now() - 1, expired.id).run();
+    const grace = newUser("Grace");
+    await deliver(channel, dmUpdate(grace, `/start ${used.code}`));
+    await waitForTexts(channel.bot, grace.id, 1);
+
+    expect((await api("DELETE", `/channels/${channel.id}/invite-codes/${revoked.id}`)).status).toBe(200);
+    expect((await api("DELETE", `/channels/${channel.id}/invite-codes/${revoked.id}`)).status).toBe(404);
+    expect((await api("DELETE", `/channels/${channel.id}/invite-codes/${used.id}`)).status).toBe(404);
+
+    const list = (await api("GET", `/channels/${channel.id}/invite-codes`)).body.inviteCodes;
+    const byId = new Map(list.map((item: any) => [item.id, item]));
+    expect(list[0].id).toBe(unused.id);
+    expect(byId.get(unused.id)).toMatchObject({ state: "unused", code: unused.code, redeemedBy: null });
+    expect(byId.get(used.id)).toMatchObject({ state: "used", redeemedBy: { displayName: "Grace", providerUserId: String(grace.id) } });
+    expect(byId.get(expired.id)).toMatchObject({ state: "expired" });
+    expect(byId.get(revoked.id)).toMatchObject({ state: "revoked" });
+
+    // A revoked code no longer works.
+    const late = newUser("Late");
+    await deliver(channel, dmUpdate(late, `/start ${revoked.code}`));
+    expect((await waitForTexts(channel.bot, late.id, 1))[0]).toMatch(/^That invite code is not valid or has expired\./);
   });
 });

@@ -53,8 +53,11 @@ describe("chat commands", () => {
     expect(byThread("Draft the launch email")).toEqual(["Draft the launch email", "and a subject line"]);
     expect(byThread("Budget")).toEqual(["Q3 numbers"]);
 
+    // A number that is not on the list is named as missing, not answered with the usage line.
     await deliver(channel, dmUpdate(ada, "/switch 9"));
-    expect(await lastText(channel, ada.id, 8)).toBe("Use /switch <n> with a number from /threads.");
+    expect(await lastText(channel, ada.id, 8)).toBe("There is no thread 9: the list has threads 1 to 2. Use /threads to see them.");
+    await deliver(channel, dmUpdate(ada, "/switch next"));
+    expect(await lastText(channel, ada.id, 9)).toBe("Use /switch <n> with a number from /threads.");
   });
 
   it("holds a slow reply when the user moved on, announces it on /switch and delivers it on /more", async () => {

@@ -31,7 +31,7 @@ describe("Zalo OA setup", () => {
       status: 400,
       body: { error: "credential rejected: Zalo getMe: Unauthorized" },
     });
-    expect((await api("POST", "/channels/test", { provider: "zalo-oa", credentials: { botToken: "abc" } })).body.error).toMatch(/^credentials\.botToken: /);
+    expect((await api("POST", "/channels/test", { provider: "zalo-oa", credentials: { botToken: "abc" } })).body.error).toMatch(/^Bot token: /);
   });
 
   it("is in the catalog: slash commands, 2,000 characters, typing and probe, no edits or voice", async () => {

@@ -18,6 +18,31 @@ export const optionalCount = z.preprocess(
 /** A string setting where an empty string means "not set". */
 export const optionalText = z.preprocess((value) => (value === "" || value === null ? undefined : value), z.string().optional());
 
+/** The value at a dotted path of a workspace config ("speech.baseUrl"). */
+export function configValue(config: Record<string, unknown>, name: string): unknown {
+  let value: unknown = config;
+  for (const key of name.split(".")) value = value && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}
+
+/**
+ * The first URL field of `fields` whose value in `config` is set but not an http(s) URL, as a
+ * message naming the field by its label; null when all are fine. Checked when a workspace is
+ * saved, so "api.example.com/v1" is refused then rather than failing at the first message.
+ */
+export function urlFieldProblem(fields: readonly { name: string; label: string; type: string }[], config: Record<string, unknown>): string | null {
+  for (const field of fields.filter((item) => item.type === "url")) {
+    const value = configValue(config, field.name);
+    if (value === undefined || value === null || value === "") continue;
+    if (typeof value !== "string" || !httpUrl.safeParse(value).success) {
+      const text = String(value);
+      const suggestion = /^[\w.-]+\.[a-z]{2,}|^localhost|^\d+\.\d+/i.test(text) ? ` (did you mean https://${text}?)` : "";
+      return `${field.label}: must start with http:// or https://${suggestion}`;
+    }
+  }
+  return null;
+}
+
 /** Validates `config` for the backend named `label`; a bad field becomes a BackendError. */
 export function parseConfig<T>(schema: z.ZodType<T>, config: unknown, label: string): T {
   const parsed = schema.safeParse(config ?? {});

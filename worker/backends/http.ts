@@ -36,7 +36,19 @@ export function toBackendError(error: unknown, call: BackendCall, doing: string)
     return new BackendError(`${call.service}: ${timedOut ? "no complete answer before the run timed out" : "the run was cancelled"}`);
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new BackendError(`${call.service}: ${doing}: ${redact(message, call.secrets)}`);
+  return new BackendError(`${call.service}: ${doing}: ${redact(connectionHint(message), call.secrets)}`);
+}
+
+/**
+ * The runtime reports a host it cannot connect to (a name that does not resolve, a refused or
+ * private address) as an opaque "internal error; reference = …": say what to check instead.
+ */
+export function connectionHint(message: string): string {
+  if (!/internal error;? *reference/i.test(message) && !/network connection lost|connection refused|dns|getaddrinfo|ENOTFOUND|ECONNREFUSED/i.test(message)) return message;
+  return (
+    "the connection failed. Check that the host name in the URL is spelled right, that the server is running, " +
+    "and that it is reachable from the internet (a deployed Worker cannot reach localhost or private addresses)"
+  );
 }
 
 /**

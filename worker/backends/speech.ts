@@ -69,6 +69,29 @@ export function readSpeechConfig(config: Record<string, unknown>): SpeechConfig 
 }
 
 /**
+ * Why voice notes could not be spoken with these settings here, or null when nothing is known to
+ * be missing (the admin UI warns before voice replies are turned on).
+ */
+export function speechProblem(config: Record<string, unknown>, secrets: Record<string, unknown>, env: BackendEnv): string | null {
+  let speech: SpeechConfig;
+  try {
+    speech = readSpeechConfig(config);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  if (speech.engine !== "openai") {
+    return env.AI
+      ? null
+      : 'the voice engine is Workers AI, but this deployment has no AI binding: add [ai] binding = "AI" to wrangler.toml, or choose the openai engine on the workspace page';
+  }
+  const base = speech.baseUrl ?? DEFAULT_OPENAI_SPEECH_BASE;
+  if (base.replace(/\/+$/, "") === DEFAULT_OPENAI_SPEECH_BASE.replace(/\/+$/, "") && !speechKey(base, config, secrets)) {
+    return "the openai voice engine has no API key: set the Speech API key on the workspace page";
+  }
+  return null;
+}
+
+/**
  * Speaks a reply for a voice note. `config` and `secrets` are the workspace's; text longer than
  * MAX_SPEECH_CHARS is cut at a sentence end. Throws BackendError; the caller has already sent
  * the text reply, so a failure here only loses the voice note.

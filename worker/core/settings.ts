@@ -18,13 +18,19 @@ export const channelSettingsSchema = accessSettingsSchema.extend({
 });
 export type ChannelSettings = z.infer<typeof channelSettingsSchema>;
 
-/** The fields of a schema without their defaults (zod applies a default even inside `.partial()`). */
-function withoutDefaults(shape: Record<string, z.ZodType>): Record<string, z.ZodType> {
-  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : schema]));
-}
+/** The access fields without their defaults: zod applies a default even inside `.partial()`. */
+const access = accessSettingsSchema.shape;
+const accessPatchFields = {
+  dmPolicy: access.dmPolicy.unwrap(),
+  groupPolicy: access.groupPolicy.unwrap(),
+  allowedGroups: access.allowedGroups.unwrap(),
+  requireMention: access.requireMention.unwrap(),
+  allowedUsers: access.allowedUsers.unwrap(),
+  groupRequireMention: access.groupRequireMention.unwrap(),
+};
 
 /** A PATCH body: every field optional, nothing defaulted (a field left out keeps its value), unknown fields refused. */
-export const channelSettingsPatchSchema = z.object({ ...withoutDefaults(accessSettingsSchema.shape), ...channelOptions }).partial().strict();
+export const channelSettingsPatchSchema = z.object({ ...accessPatchFields, ...channelOptions }).partial().strict();
 
 export function readSettings(stored: unknown): ChannelSettings {
   return channelSettingsSchema.parse(stored ?? {});

@@ -1,7 +1,7 @@
 // Channel rows and the status columns the ChannelDO keeps honest.
 import { and, eq, inArray, ne } from "drizzle-orm";
 import type { Db } from "./client";
-import { channelLogs, channelUsers, channels, chatRoutes, inviteCodes, missedReplies, pairingRequests } from "./schema";
+import { channelLogs, channelStats, channelUsers, channels, chatRoutes, inviteCodes, missedReplies, pairingRequests } from "./schema";
 
 export type ChannelRow = typeof channels.$inferSelect;
 export type ChannelStatus = ChannelRow["status"];
@@ -30,6 +30,7 @@ export async function deleteChannelData(db: Db, id: string): Promise<void> {
     db.delete(chatRoutes).where(eq(chatRoutes.channelId, id)),
     db.delete(missedReplies).where(eq(missedReplies.channelId, id)),
     db.delete(channelLogs).where(eq(channelLogs.channelId, id)),
+    db.delete(channelStats).where(eq(channelStats.channelId, id)),
     db.delete(channels).where(eq(channels.id, id)),
   ]);
 }

@@ -11,6 +11,15 @@ export type InviteCodeRow = typeof inviteCodes.$inferSelect;
 export const PAIRING_TTL_MS = 60 * 60 * 1000;
 export const INVITE_TTL_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The messages a request holds, oldest first. Requests stored by earlier releases hold one
+ * message object instead of a list.
+ */
+export function heldMessagesOf(stored: unknown): InboundMessage[] {
+  if (!stored) return [];
+  return (Array.isArray(stored) ? stored : [stored]) as InboundMessage[];
+}
+
 /** The user's open request, if one is still pending and unexpired. */
 export async function findPendingRequest(db: Db, userId: string, now = Date.now()): Promise<PairingRequestRow | undefined> {
   return db
@@ -44,7 +53,7 @@ export async function createPairingRequest(
       address: input.address,
       code: newCode(),
       status: "pending",
-      heldMessage: input.heldMessage as unknown as Record<string, unknown> | null,
+      heldMessage: input.heldMessage ? [input.heldMessage as unknown as Record<string, unknown>] : null,
       createdAt: now,
       expiresAt: now + PAIRING_TTL_MS,
     })
@@ -115,10 +124,38 @@ export async function redeemInviteCode(db: Db, channelId: string, code: string, 
         eq(inviteCodes.channelId, channelId),
         eq(inviteCodes.code, code.toUpperCase()),
         isNull(inviteCodes.redeemedAt),
+        isNull(inviteCodes.revokedAt),
         gt(inviteCodes.expiresAt, now),
       ),
     )
     .returning({ id: inviteCodes.id })
     .all();
   return redeemed.length > 0;
+}
+
+/** Invite codes listed at most: the newest first. */
+export const INVITES_LISTED = 100;
+
+export type InviteState = "unused" | "used" | "expired" | "revoked";
+
+export function inviteState(row: InviteCodeRow, now = Date.now()): InviteState {
+  if (row.redeemedAt) return "used";
+  if (row.revokedAt) return "revoked";
+  return row.expiresAt <= now ? "expired" : "unused";
+}
+
+export async function listInviteCodes(db: Db, channelId: string): Promise<InviteCodeRow[]> {
+  return db.select().from(inviteCodes).where(eq(inviteCodes.channelId, channelId)).orderBy(desc(inviteCodes.createdAt)).limit(INVITES_LISTED).all();
+}
+
+/** Revokes an unused, unexpired code; false when there is no such code. */
+export async function revokeInviteCode(db: Db, channelId: string, id: string): Promise<boolean> {
+  const now = Date.now();
+  const revoked = await db
+    .update(inviteCodes)
+    .set({ revokedAt: now })
+    .where(and(eq(inviteCodes.channelId, channelId), eq(inviteCodes.id, id), isNull(inviteCodes.redeemedAt), isNull(inviteCodes.revokedAt), gt(inviteCodes.expiresAt, now)))
+    .returning({ id: inviteCodes.id })
+    .all();
+  return revoked.length > 0;
 }

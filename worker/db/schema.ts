@@ -112,8 +112,11 @@ export const pairingRequests = sqliteTable(
     address: text("chat_id").notNull(),
     code: text("code").notNull(),
     status: text("status").$type<"pending" | "approved" | "rejected" | "expired">().notNull(),
-    /** The message that triggered the request, answered on approval (normalised inbound JSON). */
-    heldMessage: text("held_message", { mode: "json" }).$type<Record<string, unknown>>(),
+    /**
+     * The messages sent while the request waits, answered in order on approval (normalised
+     * inbound JSON: a list, at most 20; one object in requests stored by earlier releases).
+     */
+    heldMessage: text("held_message", { mode: "json" }).$type<Record<string, unknown> | Record<string, unknown>[]>(),
     createdAt: createdAt(),
     expiresAt: integer("expires_at").notNull(),
     decidedAt: integer("decided_at"),
@@ -131,6 +134,8 @@ export const inviteCodes = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     redeemedBy: text("redeemed_by"),
     redeemedAt: integer("redeemed_at"),
+    /** Set when an admin revoked the code before it was used. */
+    revokedAt: integer("revoked_at"),
   },
   (t) => [uniqueIndex("invite_codes_code_idx").on(t.channelId, t.code)],
 );
@@ -224,4 +229,58 @@ export const workspaceApiKeys = sqliteTable(
     revokedAt: integer("revoked_at"),
   },
   (t) => [uniqueIndex("workspace_api_keys_hash_idx").on(t.keyHash), index("workspace_api_keys_workspace_idx").on(t.workspaceId)],
+);
+
+/**
+ * Channel activity per hour, for the overview charts: one row per channel per hour, written by
+ * the channel's Durable Object in the same batch as its logs (never once per message). Counters
+ * are the hour's totals, so writing a row again is harmless.
+ */
+export const channelStats = sqliteTable(
+  "channel_stats",
+  {
+    channelId: text("channel_id").notNull(),
+    /** Start of the hour, Unix ms. */
+    hour: integer("hour").notNull(),
+    messagesIn: integer("messages_in").notNull().default(0),
+    messagesOut: integer("messages_out").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    pairingRequests: integer("pairing_requests").notNull().default(0),
+    /** Distinct senders in this hour. */
+    activeUsers: integer("active_users").notNull().default(0),
+    /** Distinct senders in the 24 hours and 7 days up to this row's last write. */
+    users24h: integer("users_24h").notNull().default(0),
+    users7d: integer("users_7d").notNull().default(0),
+    /** Reply latency histogram: counts per bucket of LATENCY_BUCKETS_MS (worker/core/stats.ts), JSON. */
+    latency: text("latency", { mode: "json" }).$type<number[]>().notNull().default([]),
+    updatedAt: integer("updated_at").notNull().default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.hour] }), index("channel_stats_hour_idx").on(t.hour)],
+);
+
+/**
+ * What admins did through the API (the audit log): who (a UI session or the bearer token), what,
+ * to which channel, user or workspace, when. Bounded like the channel logs: the newest 5,000 per
+ * channel (and 5,000 not about a channel); kept when the channel itself is deleted.
+ */
+export const adminAudit = sqliteTable(
+  "admin_audit",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** `session` (the admin UI) or `token` (Authorization: Bearer). */
+    actorKind: text("actor_kind").$type<"session" | "token">().notNull(),
+    /** For sessions: the first characters of the session id, to tell sessions apart. */
+    actorId: text("actor_id"),
+    /** e.g. `channel.created`, `pairing.approved`, `user.disabled`, `invite.revoked`. */
+    action: text("action").notNull(),
+    /** The channel the action concerns ("" for none: workspaces, keys). */
+    channelId: text("channel_id").notNull().default(""),
+    workspaceId: text("workspace_id"),
+    targetType: text("target_type").$type<"channel" | "user" | "workspace" | "pairing" | "invite" | "api_key" | "thread">().notNull(),
+    targetId: text("target_id"),
+    /** One line for people: "Approved pairing code ABCD2345 (Ada)". */
+    summary: text("summary").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("admin_audit_channel_idx").on(t.channelId, t.id), index("admin_audit_workspace_idx").on(t.workspaceId, t.id)],
 );

@@ -1,5 +1,5 @@
 // Threads and their messages.
-import { desc, eq, or, sql } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { newId } from "../crypto/random";
 import type { Db } from "./client";
 import { messages, threads } from "./schema";
@@ -73,4 +73,24 @@ export function appendMessageQuery(
 
 export function touchThreadQuery(db: Db, threadId: string) {
   return db.update(threads).set({ lastMessageAt: Date.now() }).where(eq(threads.id, threadId));
+}
+
+/** A page cursor: the oldest message already shown (time, then id for messages of the same ms). */
+export interface MessageCursor {
+  createdAt: number;
+  id: string;
+}
+
+/** One page of a thread's messages, newest first, older than `before` when given. */
+export async function threadMessagesPage(db: Db, threadId: string, options: { before?: MessageCursor; limit: number }) {
+  const older = options.before
+    ? or(lt(messages.createdAt, options.before.createdAt), and(eq(messages.createdAt, options.before.createdAt), lt(messages.id, options.before.id)))
+    : undefined;
+  return db
+    .select()
+    .from(messages)
+    .where(older ? and(eq(messages.threadId, threadId), older) : eq(messages.threadId, threadId))
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(options.limit)
+    .all();
 }

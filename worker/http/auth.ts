@@ -8,6 +8,7 @@ import { readSession, type AdminSession, type SessionSecrets } from "../auth/ses
 import { timingSafeEqual } from "../crypto/encoding";
 import { getDb } from "../db/client";
 import { missingSecrets, type Env } from "../env";
+import { setActor } from "./audit";
 import { ApiError } from "./errors";
 import { countTokenAttempt } from "./token-limit";
 
@@ -37,10 +38,13 @@ export const requireAdmin: MiddlewareHandler<{ Bindings: Env }> = async (c, next
     const refund = await countTokenAttempt(c, secrets, "too many failed admin token attempts");
     if (!token || !timingSafeEqual(token, secrets.ADMIN_TOKEN)) throw new ApiError(401, "missing or wrong admin token");
     await refund();
+    setActor(c, { kind: "token" });
     return next();
   }
   const session = await sessionOf(c, secrets);
   if (!session) throw new ApiError(401, "missing or wrong admin token, or the session has expired; log in again");
   if (isStateChanging(c.req.method)) requireCsrf(c, session.csrfToken, c.env.PUBLIC_URL);
+  // Named in the audit log by the start of its id: enough to tell sessions apart, no credential.
+  setActor(c, { kind: "session", id: session.id.slice(0, 12) });
   await next();
 };

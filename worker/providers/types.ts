@@ -183,6 +183,11 @@ export interface ProviderAdapter {
   readonly selfChat?: boolean;
   /** QR providers: where on the phone the QR is scanned, shown beside it. */
   readonly loginHint?: string;
+  /**
+   * What a group (chat, channel) id looks like, so a mistyped allowlist entry is refused when it
+   * is saved rather than silently never matching. `pattern` is a regular expression source.
+   */
+  readonly groupIdFormat?: { pattern: string; example: string };
 
   /** Calls the provider to validate credentials; throws CredentialError with the provider's answer. */
   testCredentials(credentials: Record<string, string>, env: ProviderEnv): Promise<AccountInfo>;
@@ -230,6 +235,7 @@ export function capabilitiesOf(adapter: ProviderAdapter) {
     probe: Boolean(adapter.probe),
     threadedReplies: adapter.threadedReplies,
     groupDirectory: adapter.groupDirectory,
+    groupIdFormat: adapter.groupIdFormat ?? null,
     manualSetup: Boolean(adapter.setupGuide),
     relogin: adapter.connection === "qr",
     selfChat: Boolean(adapter.selfChat),

@@ -36,13 +36,30 @@ function providerOrThrow(id: string): ProviderAdapter {
   return adapter;
 }
 
+/**
+ * Refuses allowlist entries that cannot be one of the provider's group ids (400 naming the first),
+ * so a typo is caught when it is saved, not by messages that are silently dropped.
+ */
+export function checkAllowedGroups(adapter: ProviderAdapter | undefined, groups: readonly string[] | undefined): void {
+  const format = adapter?.groupIdFormat;
+  if (!format || !groups) return;
+  const pattern = new RegExp(format.pattern);
+  const wrong = groups.find((group) => !pattern.test(group));
+  if (wrong !== undefined) {
+    throw new ApiError(400, `Allowed groups: "${wrong}" is not a ${adapter.label} group id; they look like ${format.example} (dropped group messages are logged with their chat id)`);
+  }
+}
+
 /** Validates the credential's shape and then asks the provider; 400 with the provider's answer. */
 export async function testCredentials(env: Env, providerId: string, raw: Record<string, string>) {
   const adapter = providerOrThrow(providerId);
   const parsed = adapter.credentialsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ApiError(400, `credentials.${issue.path.join(".")}: ${issue.message}`);
+    // Named by the field's label, as the form shows it (the path stays in `field` for scripts).
+    const name = issue.path.join(".");
+    const label = adapter.credentialFields.find((field) => field.name === name)?.label ?? name;
+    throw new ApiError(400, `${label}: ${issue.message}`, { field: `credentials.${name}` });
   }
   try {
     const account = await adapter.testCredentials(parsed.data, env);
@@ -61,6 +78,7 @@ export async function createChannel(env: Env, db: Db, input: z.infer<typeof crea
     const thread = await getThread(db, input.threadId);
     if (!thread || thread.workspaceId !== workspace.id) throw new ApiError(400, `threadId: no thread "${input.threadId}" in this workspace`);
   }
+  checkAllowedGroups(findProvider(input.provider), input.settings?.allowedGroups);
   const id = newId("ch");
   // A QR provider has no credential to test: its account is known once the login connects, which
   // replaces the placeholder and checks the impact scope then (durable-objects/channel/login.ts).

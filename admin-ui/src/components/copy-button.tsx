@@ -2,7 +2,7 @@
 // is unavailable (plain-http hosts other than localhost).
 import { useState } from "preact/hooks";
 
-export function CopyButton({ value, label = "Copy", targetId }: { value: string; label?: string; targetId?: string }) {
+export function CopyButton({ value, label = "Copy", targetId, ariaLabel }: { value: string; label?: string; targetId?: string; ariaLabel?: string }) {
   const [state, setState] = useState<"idle" | "copied" | "select">("idle");
   const copy = async () => {
     try {
@@ -16,7 +16,7 @@ export function CopyButton({ value, label = "Copy", targetId }: { value: string;
     setTimeout(() => setState("idle"), 2500);
   };
   return (
-    <button type="button" class="button button-small" onClick={copy}>
+    <button type="button" class="button button-small" onClick={copy} aria-label={state === "idle" ? ariaLabel : undefined}>
       <span aria-live="polite">{state === "copied" ? "Copied" : state === "select" ? "Selected — press Ctrl+C" : label}</span>
     </button>
   );

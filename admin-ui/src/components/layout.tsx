@@ -1,13 +1,26 @@
 // The frame of every signed-in page: skip link, header with navigation and logout, main area.
 import type { ComponentChildren } from "preact";
+import { api } from "../lib/api";
+import { useResource } from "../lib/hooks";
 import { Link } from "./link";
 
 const NAV = [
-  { href: "/", label: "Channels", match: (path: string) => path === "/" || path.startsWith("/channels") },
+  { href: "/", label: "Overview", match: (path: string) => path === "/" },
+  { href: "/channels", label: "Channels", match: (path: string) => path.startsWith("/channels") },
   { href: "/workspaces", label: "Workspaces", match: (path: string) => path.startsWith("/workspaces") },
+  { href: "/audit", label: "Audit log", match: (path: string) => path === "/audit" },
 ];
 
+/** Pending pairing requests over all channels: users were told "an admin has been asked". */
+const PENDING_POLL_MS = 10_000;
+
+function usePendingPairing(path: string) {
+  // Read again on every page change too: an approval elsewhere shows at once.
+  return useResource(() => api.get<{ pending: number; channels: Record<string, number> }>("/pairing/pending"), [path], { pollMs: PENDING_POLL_MS });
+}
+
 export function Layout({ path, onLogout, children }: { path: string; onLogout: () => void; children: ComponentChildren }) {
+  const pending = usePendingPairing(path).data?.pending ?? 0;
   return (
     <>
       <a class="skip-link" href="#main">
@@ -25,6 +38,12 @@ export function Layout({ path, onLogout, children }: { path: string; onLogout: (
                 <li>
                   <Link href={item.href} class="nav-link" aria-current={item.match(path) ? "page" : undefined}>
                     {item.label}
+                    {item.href === "/channels" && pending > 0 && (
+                      <span class="count-badge" data-pending-badge title={`${pending} pairing ${pending === 1 ? "request waits" : "requests wait"} for approval`}>
+                        {pending}
+                        <span class="visually-hidden"> pairing {pending === 1 ? "request" : "requests"} waiting</span>
+                      </span>
+                    )}
                   </Link>
                 </li>
               ))}

@@ -21,3 +21,25 @@ export function dateTime(at: number): string {
 export function timeOfDay(at: number): string {
   return clock.format(at);
 }
+
+const dayHour = new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "2-digit" });
+const hourOnly = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+
+/** A chart label: "14:00" within a day, "Tue 14" across a week. */
+export function dayAndHour(at: number, hourOnlyLabel: boolean): string {
+  return (hourOnlyLabel ? hourOnly : dayHour).format(at);
+}
+
+/** A latency: "850 ms", "2.4 s", "1.5 min". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+const stamp = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+
+/** A log line's moment: date and time ("Nov 29, 22:05:13"). */
+export function logStamp(at: number): string {
+  return stamp.format(at);
+}

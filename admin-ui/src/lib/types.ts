@@ -29,6 +29,8 @@ export interface Channel {
   lastInboundAt: number | null;
   lastOutboundAt: number | null;
   createdAt: number;
+  /** Pending pairing requests (the channel list only). */
+  pendingPairing?: number;
 }
 
 export interface ChannelSettings {
@@ -75,6 +77,10 @@ export interface Workspace {
   isDefault: boolean;
   createdAt: number;
   updatedAt: number;
+  /** Single reads only: the names of the secrets that are set (never their values). */
+  secretNames?: string[];
+  /** Single reads only: whether voice notes can be spoken with these settings here. */
+  voice?: { ready: boolean; problem: string | null };
 }
 
 /** A push-API key as listed (the secret itself is returned only once, on creation). */
@@ -95,6 +101,17 @@ export interface Thread {
   ownerKey: string | null;
   createdAt: number;
   lastMessageAt: number | null;
+  /** Single reads of a personal thread: its channel and chat. */
+  owner?: { channelId: string; channelName: string | null; chat: { type: "direct" | "group"; id: string }; userName: string | null } | null;
+}
+
+export interface ThreadMessage {
+  id: string;
+  role: "user" | "assistant";
+  text: string;
+  channelId: string | null;
+  sender: { id: string; name: string | null } | null;
+  createdAt: number;
 }
 
 export interface ChannelUser {
@@ -115,6 +132,7 @@ export interface PairingRequest {
   expiresAt: number;
   user: { id: string; providerUserId: string; username: string | null; displayName: string | null } | null;
   heldMessage: boolean;
+  heldMessages?: number;
 }
 
 export interface LogEntry {
@@ -132,4 +150,61 @@ export interface ImpactEntry {
   status: ChannelStatus;
   workspaceId: string;
   workspaceName: string | null;
+}
+
+export type StatsWindow = "24h" | "7d";
+
+export interface StatsTotals {
+  messagesIn: number;
+  messagesOut: number;
+  errors: number;
+  pairingRequests: number;
+  activeUsers: number;
+  replies: number;
+  p50: number | null;
+  p95: number | null;
+  pendingPairing: number;
+}
+
+export interface StatsPoint {
+  at: number;
+  messagesIn: number;
+  messagesOut: number;
+  errors: number;
+  pairingRequests: number;
+  activeUsers: number;
+  p50: number | null;
+  p95: number | null;
+}
+
+/** GET /api/stats. */
+export interface Stats {
+  window: StatsWindow;
+  from: number;
+  stepMs: number;
+  total: StatsTotals;
+  series: StatsPoint[];
+  channels: { channelId: string; totals: StatsTotals; series: StatsPoint[] }[];
+}
+
+export interface InviteCode {
+  id: string;
+  code: string;
+  state: "unused" | "used" | "expired" | "revoked";
+  createdAt: number;
+  expiresAt: number;
+  redeemedAt: number | null;
+  revokedAt: number | null;
+  redeemedBy: { id: string; providerUserId?: string; username?: string | null; displayName?: string | null } | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: { kind: "session" | "token"; id: string | null };
+  action: string;
+  channelId: string | null;
+  workspaceId: string | null;
+  target: { type: string; id: string | null };
+  summary: string;
 }

@@ -1,5 +1,7 @@
 // One channel: its identity and status (probed from the provider, refreshed by itself), the
-// operations, and the tabs Pairing Codes / Users / Settings / Logs.
+// operations, and the tabs Activity / Pairing Codes / Users / Settings / Logs.
+import { useState } from "preact/hooks";
+import { ChannelActivity } from "../components/activity";
 import { channelName, ChannelActions } from "../components/channel-actions";
 import { PageHeader } from "../components/layout";
 import { Link } from "../components/link";
@@ -13,7 +15,7 @@ import { Time } from "../components/time";
 import { api, ApiError } from "../lib/api";
 import { useResource } from "../lib/hooks";
 import { navigate } from "../lib/router";
-import type { Channel } from "../lib/types";
+import type { Channel, StatsWindow } from "../lib/types";
 import type { ChannelTab } from "../routes";
 import { LogsTab } from "./channel/logs-tab";
 import { PairingTab } from "./channel/pairing-tab";
@@ -24,6 +26,7 @@ import { UsersTab } from "./channel/users-tab";
 const DETAIL_POLL_MS = 10_000;
 
 const TABS = [
+  { id: "activity", label: "Activity" },
   { id: "pairing", label: "Pairing Codes" },
   { id: "users", label: "Users" },
   { id: "settings", label: "Settings" },
@@ -31,11 +34,12 @@ const TABS = [
 ];
 
 export function ChannelDetailPage({ id, tab }: { id: string; tab: ChannelTab }) {
+  const [window, setWindow] = useState<StatsWindow>("24h");
   const channel = useResource(() => api.get<{ channel: Channel }>(`/channels/${id}`).then((body) => body.channel), [id], { pollMs: DETAIL_POLL_MS });
   if (channel.error instanceof ApiError && channel.error.status === 404) {
     return (
       <>
-        <PageHeader title="Channel not found" back={{ href: "/", label: "Channels" }} />
+        <PageHeader title="Channel not found" back={{ href: "/channels", label: "Channels" }} />
         <p>This channel does not exist (any more).</p>
       </>
     );
@@ -43,7 +47,7 @@ export function ChannelDetailPage({ id, tab }: { id: string; tab: ChannelTab }) 
   if (!channel.data) {
     return (
       <>
-        <PageHeader title="Channel" back={{ href: "/", label: "Channels" }} />
+        <PageHeader title="Channel" back={{ href: "/channels", label: "Channels" }} />
         {channel.error ? <ErrorBanner error={channel.error} onRetry={channel.reload} /> : <Loading label="Loading channel…" />}
       </>
     );
@@ -52,7 +56,7 @@ export function ChannelDetailPage({ id, tab }: { id: string; tab: ChannelTab }) 
   return (
     <>
       <PageHeader
-        back={{ href: "/", label: "Channels" }}
+        back={{ href: "/channels", label: "Channels" }}
         title={
           <span class="title-with-icon">
             <ProviderIcon provider={data.provider} label={data.providerLabel} size={32} decorative />
@@ -60,7 +64,7 @@ export function ChannelDetailPage({ id, tab }: { id: string; tab: ChannelTab }) 
           </span>
         }
       >
-        <ChannelActions channel={data} small={false} onChanged={channel.reload} onDeleted={() => navigate("/", { replace: true })} />
+        <ChannelActions channel={data} small={false} onChanged={channel.reload} onDeleted={() => navigate("/channels", { replace: true })} />
       </PageHeader>
       {channel.error && <ErrorBanner error={channel.error} onRetry={channel.reload} />}
       <dl class="facts">
@@ -106,6 +110,7 @@ export function ChannelDetailPage({ id, tab }: { id: string; tab: ChannelTab }) 
         </section>
       )}
       <Tabs label="Channel sections" tabs={TABS} selected={tab} onSelect={(next) => navigate(`/channels/${id}/${next}`, { replace: true, keepFocus: true })}>
+        {tab === "activity" && <ChannelActivity channelId={data.id} window={window} onWindow={setWindow} />}
         {tab === "pairing" && <PairingTab channel={data} />}
         {tab === "users" && <UsersTab channel={data} />}
         {tab === "settings" && <SettingsTab channel={data} onSaved={channel.reload} />}

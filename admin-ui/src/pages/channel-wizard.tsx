@@ -42,7 +42,7 @@ export function ChannelWizardPage() {
 
   return (
     <>
-      <PageHeader title="Add channel" back={{ href: "/", label: "Channels" }} />
+      <PageHeader title="Add channel" back={{ href: "/channels", label: "Channels" }} />
       <ol class="steps" aria-label="Steps">
         {STEPS.map((label, index) => (
           <li class={index === step ? "step step-current" : index < step ? "step step-done" : "step"} aria-current={index === step ? "step" : undefined}>

@@ -47,6 +47,11 @@ export function ChannelsPage() {
                         <Link href={`/channels/${channel.id}`} class="strong-link">
                           {channelName(channel)}
                         </Link>
+                        {(channel.pendingPairing ?? 0) > 0 && (
+                          <Link href={`/channels/${channel.id}/pairing`} class="count-badge" data-pending-pairing={channel.pendingPairing}>
+                            {channel.pendingPairing} waiting<span class="visually-hidden"> for pairing approval</span>
+                          </Link>
+                        )}
                         <span class="muted small block">{channel.providerLabel}</span>
                       </span>
                     </span>

@@ -63,7 +63,8 @@ function WorkspaceForm({ catalog, workspace, onSaved }: { catalog: Catalog; work
   const save = useAction();
   const fields = backends.find((item) => item.kind === kind)?.fields ?? [];
   const storedConfig = workspace?.config ?? {};
-  const configuredSecrets = workspace?.secrets === "configured";
+  /** Secrets that are set, by name: only those show as "Configured". */
+  const configuredSecrets = new Set(workspace?.secretNames ?? []);
   const valueOf = (field: BackendField) => (field.secret ? (secrets[field.name] ?? "") : (edits[field.name] ?? readField(storedConfig, field.name)));
 
   const submit = (event: Event) => {
@@ -90,12 +91,12 @@ function WorkspaceForm({ catalog, workspace, onSaved }: { catalog: Catalog; work
       }
     });
   };
-  const missing = fields.filter((field) => field.required && !(field.secret ? secrets[field.name]?.trim() || configuredSecrets : valueOf(field).trim()));
+  const missing = fields.filter((field) => field.required && !(field.secret ? secrets[field.name]?.trim() || configuredSecrets.has(field.name) : valueOf(field).trim()));
   const input = (field: BackendField) => (
     <BackendFieldInput
       field={field}
       value={valueOf(field)}
-      configured={field.secret && configuredSecrets}
+      configured={field.secret && configuredSecrets.has(field.name)}
       onInput={(value) => {
         if (field.secret) setSecrets({ ...secrets, [field.name]: value });
         else setEdits({ ...edits, [field.name]: value });

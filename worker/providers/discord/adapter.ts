@@ -44,6 +44,7 @@ export const discordAdapter: ProviderAdapter = {
   limits: { maxTextLength: 2000, editIntervalMs: 1000 },
   threadedReplies: false,
   groupDirectory: false,
+  groupIdFormat: { pattern: "^\\d{15,21}$", example: "1234567890123456789" },
   credentialsSchema: z.object({
     botToken: z
       .string()

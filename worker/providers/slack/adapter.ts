@@ -56,6 +56,7 @@ export const slackAdapter: ProviderAdapter = {
   limits: { maxTextLength: 4000, editIntervalMs: 1200 },
   threadedReplies: true,
   groupDirectory: false,
+  groupIdFormat: { pattern: "^[CGD][A-Z0-9]{6,}$", example: "C0123456789" },
   credentialsSchema: z.object({
     botToken: z
       .string()

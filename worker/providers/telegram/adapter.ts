@@ -40,6 +40,7 @@ export const telegramAdapter: ProviderAdapter = {
   limits: { maxTextLength: 4096, editIntervalMs: 1000 },
   threadedReplies: false,
   groupDirectory: false,
+  groupIdFormat: { pattern: "^-\\d+$", example: "-1001234567890" },
   credentialsSchema: z.object({
     botToken: z
       .string()

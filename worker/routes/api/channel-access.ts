@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import * as z from "zod";
 import { getDb } from "../../db/client";
-import { createInviteCode, listPendingRequests } from "../../db/pairing";
+import { createInviteCode, heldMessagesOf, inviteState, listInviteCodes, listPendingRequests, revokeInviteCode } from "../../db/pairing";
 import { channelUsers } from "../../db/schema";
 import { getUser, removeUser, setUserDisabled } from "../../db/users";
 import type { Env } from "../../env";
@@ -39,7 +39,8 @@ export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
           createdAt: request.createdAt,
           expiresAt: request.expiresAt,
           user: user ? { id: user.id, providerUserId: user.providerUserId, username: user.username, displayName: user.displayName } : null,
-          heldMessage: Boolean(request.heldMessage),
+          heldMessage: heldMessagesOf(request.heldMessage).length > 0,
+          heldMessages: heldMessagesOf(request.heldMessage).length,
         };
       }),
     });
@@ -57,6 +58,39 @@ export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
     const channel = await channelOr404(db, c.req.param("id"));
     const invite = await createInviteCode(db, channel.id);
     return c.json({ inviteCode: { id: invite.id, code: invite.code, expiresAt: invite.expiresAt } }, 201);
+  })
+  .get("/:id/invite-codes", async (c) => {
+    // Newest first, with what became of each: unused, used (by whom), expired or revoked.
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    const codes = await listInviteCodes(db, channel.id);
+    const users = new Map<string, typeof channelUsers.$inferSelect>();
+    const redeemers = [...new Set(codes.map((code) => code.redeemedBy).filter((id): id is string => Boolean(id)))];
+    for (const ids of chunkForD1(redeemers, 1)) {
+      for (const user of await db.select().from(channelUsers).where(inArray(channelUsers.id, ids)).all()) users.set(user.id, user);
+    }
+    const now = Date.now();
+    return c.json({
+      inviteCodes: codes.map((code) => {
+        const user = code.redeemedBy ? users.get(code.redeemedBy) : undefined;
+        return {
+          id: code.id,
+          code: code.code,
+          state: inviteState(code, now),
+          createdAt: code.createdAt,
+          expiresAt: code.expiresAt,
+          redeemedAt: code.redeemedAt,
+          revokedAt: code.revokedAt,
+          redeemedBy: user ? { id: user.id, providerUserId: user.providerUserId, username: user.username, displayName: user.displayName } : code.redeemedBy ? { id: code.redeemedBy } : null,
+        };
+      }),
+    });
+  })
+  .delete("/:id/invite-codes/:codeId", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    if (!(await revokeInviteCode(db, channel.id, c.req.param("codeId")))) throw new ApiError(404, "no such unused invite code");
+    return c.json({ revoked: c.req.param("codeId") });
   })
   .get("/:id/users", async (c) => {
     const db = getDb(c.env.DB);
@@ -93,6 +127,13 @@ export const channelAccessRoutes = new Hono<{ Bindings: Env }>()
     // The channel remembers its senders: make it read the new state.
     await channelStub(c.env, channel.id).reload(channel.id);
     return c.json({ user: await getUser(db, channel.id, user.id) });
+  })
+  .post("/:id/users/:userId/approve", async (c) => {
+    // A waiting user (pending, with or without a pairing request) approved from the Users list.
+    const channel = await channelOr404(getDb(c.env.DB), c.req.param("id"));
+    const result = await channelStub(c.env, channel.id).approveUser(channel.id, c.req.param("userId"));
+    if (!result.ok) throw new ApiError(result.status, result.error);
+    return c.json({ user: await getUser(getDb(c.env.DB), channel.id, c.req.param("userId")) });
   })
   .delete("/:id/users/:userId", async (c) => {
     const db = getDb(c.env.DB);

@@ -1,12 +1,14 @@
 // /api/channels: create (credential tested first), read, change settings, run, delete, logs.
-import { eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
+import { chunkForD1 } from "../../db/chunk";
 import { Hono, type Context } from "hono";
 import * as z from "zod";
 import { channelSettingsPatchSchema, readSettings } from "../../core/settings";
 import { getChannel } from "../../db/channels";
 import { getDb, type Db } from "../../db/client";
 import { listLogs } from "../../db/logs";
-import { channels } from "../../db/schema";
+import { pendingPairingCounts } from "../../db/stats";
+import { channelUsers, channels } from "../../db/schema";
 import { getThread } from "../../db/threads";
 import { listWorkspaces } from "../../db/workspaces";
 import type { Env } from "../../env";
@@ -14,7 +16,7 @@ import { ApiError, readJson } from "../../http/errors";
 import { channelStub, publicUrl } from "../../http/stub";
 import { channelView } from "../../http/views";
 import { findProvider } from "../../providers/registry";
-import { createChannel, createChannelSchema, testCredentials, testCredentialsSchema } from "../../services/channels";
+import { checkAllowedGroups, createChannel, createChannelSchema, testCredentials, testCredentialsSchema } from "../../services/channels";
 import { channelAccessRoutes } from "./channel-access";
 
 const patchSchema = z
@@ -30,6 +32,7 @@ const logsQuerySchema = z.object({
   level: z.enum(["info", "warn", "error"]).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().positive().optional(),
+  q: z.string().trim().max(200).optional(),
 });
 
 /** Start, Retry and Relogin may carry `{ force: true }`: a QR login may take its account from another channel. */
@@ -77,7 +80,9 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
     const db = getDb(c.env.DB);
     const names = await workspaceNames(db);
     const rows = await db.select().from(channels).orderBy(channels.createdAt).all();
-    return c.json({ channels: rows.map((row) => channelView(row, names.get(row.workspaceId))) });
+    // What waits for an admin, so the list can show it without opening every channel.
+    const pending = await pendingPairingCounts(db);
+    return c.json({ channels: rows.map((row) => ({ ...channelView(row, names.get(row.workspaceId)), pendingPairing: pending.get(row.id) ?? 0 })) });
   })
   .post("/", async (c) => {
     const body = await readJson(c, createChannelSchema);
@@ -98,6 +103,7 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
     const db = getDb(c.env.DB);
     const channel = await channelOr404(db, c.req.param("id"));
     const body = await readJson(c, patchSchema);
+    checkAllowedGroups(findProvider(channel.provider), body.settings?.allowedGroups);
     if (body.threadId) {
       const thread = await getThread(db, body.threadId);
       if (!thread || thread.workspaceId !== channel.workspaceId) throw new ApiError(400, `threadId: no thread "${body.threadId}" in this channel's workspace`);
@@ -158,6 +164,17 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
     const query = logsQuerySchema.safeParse(c.req.query());
     if (!query.success) throw new ApiError(400, `query: ${query.error.issues[0]!.message}`);
     await channelStub(c.env, channel.id).flushLogs();
-    return c.json({ logs: await listLogs(db, channel.id, query.data) });
+    const logs = await listLogs(db, channel.id, { ...query.data, q: query.data.q || undefined });
+    // The names of the senders these entries mention, so the page shows who beside the id.
+    const senders = [...new Set(logs.map((entry) => entry.detail?.sender).filter((id): id is string => typeof id === "string"))];
+    const users: Record<string, string> = {};
+    for (const ids of chunkForD1(senders, 2)) {
+      const rows = await db.select().from(channelUsers).where(and(eq(channelUsers.channelId, channel.id), inArray(channelUsers.providerUserId, ids))).all();
+      for (const user of rows) {
+        const name = user.displayName ?? (user.username ? `@${user.username}` : null);
+        if (name) users[user.providerUserId] = name;
+      }
+    }
+    return c.json({ logs, users });
   })
   .route("/", channelAccessRoutes);

@@ -1,13 +1,15 @@
 // Pairing Codes: pending requests from unknown users (approve / reject), and invite codes the
-// admin hands out ("Generate code").
+// admin hands out ("Generate code"), listed with what became of them (unused, used by whom,
+// expired, revoked); unused ones can be revoked.
 import { useState } from "preact/hooks";
+import { ConfirmButton } from "../../components/confirm-button";
 import { CopyButton } from "../../components/copy-button";
 import { EmptyState, ErrorBanner, ListStates, TableHead } from "../../components/states";
 import { Time } from "../../components/time";
 import { api } from "../../lib/api";
 import { dateTime } from "../../lib/format";
 import { useAction, useResource } from "../../lib/hooks";
-import type { Channel, PairingRequest } from "../../lib/types";
+import type { Channel, InviteCode, PairingRequest } from "../../lib/types";
 
 const PAIRING_POLL_MS = 4000;
 
@@ -60,7 +62,11 @@ export function PairingTab({ channel }: { channel: Channel }) {
                     </td>
                     <td data-label="Requested">
                       <Time at={request.createdAt} />
-                      {request.heldMessage && <span class="muted small block">Their message is answered on approval</span>}
+                      {request.heldMessage && (
+                        <span class="muted small block">
+                          {(request.heldMessages ?? 1) > 1 ? `${request.heldMessages} messages are answered on approval` : "Their message is answered on approval"}
+                        </span>
+                      )}
                     </td>
                     <td data-label="Actions">
                       <div class="actions">
@@ -101,43 +107,88 @@ function UserCell({ request }: { request: PairingRequest }) {
   );
 }
 
-interface Invite {
-  code: string;
-  expiresAt: number;
-}
-
+/** Invite codes refresh with the requests: a redeemed code turns "used" by itself. */
 function InviteCodes({ channel }: { channel: Channel }) {
-  const [invites, setInvites] = useState<Invite[]>([]);
+  const invites = useResource(() => api.get<{ inviteCodes: InviteCode[] }>(`/channels/${channel.id}/invite-codes`).then((body) => body.inviteCodes), [channel.id], {
+    pollMs: PAIRING_POLL_MS,
+  });
   const generate = useAction();
+  const revoke = useAction();
   const create = () =>
     generate.run(async () => {
-      const answer = await api.post<{ inviteCode: Invite }>(`/channels/${channel.id}/invite-codes`);
-      setInvites([answer.inviteCode, ...invites]);
+      await api.post(`/channels/${channel.id}/invite-codes`);
+      await invites.reload();
+    });
+  const revokeCode = (invite: InviteCode) =>
+    revoke.run(async () => {
+      await api.delete(`/channels/${channel.id}/invite-codes/${invite.id}`);
+      await invites.reload();
     });
   return (
-    <section aria-labelledby="invite-title">
+    <section aria-labelledby="invite-title" class="stack">
       <h2 id="invite-title" class="section-title">
         Invite codes
       </h2>
       <p class="muted">
         Give a code to someone you trust: they send <code>/start CODE</code> to {channel.account.name ?? "the bot"} and are approved at once. Each code works
-        once.
+        once, for 24 hours.
       </p>
-      <button type="button" class="button" disabled={generate.busy} onClick={create}>
-        {generate.busy ? "Generating…" : "Generate code"}
-      </button>
+      <div>
+        <button type="button" class="button" disabled={generate.busy} onClick={create}>
+          {generate.busy ? "Generating…" : "Generate code"}
+        </button>
+      </div>
       {generate.error && <ErrorBanner error={generate.error} />}
-      <ul class="invite-list" aria-live="polite">
-        {invites.map((invite, index) => (
-          <li class="invite" key={invite.code}>
-            <code class="code code-large" id={`invite-${index}`} data-invite-code>
-              {invite.code}
-            </code>
-            <CopyButton value={invite.code} targetId={`invite-${index}`} label="Copy code" />
-            <span class="muted small">Expires {dateTime(invite.expiresAt)}</span>
-          </li>
-        ))}
-      </ul>
+      {revoke.error && <ErrorBanner error={revoke.error} />}
+      <ListStates resource={invites} items={invites.data} loadingLabel="Loading invite codes…" empty={<p class="muted small">No invite codes yet.</p>}>
+        {(items) => (
+          <table class="table responsive-table" aria-label="Invite codes">
+            <TableHead columns={["Code", "State", "Details"]} actions />
+            <tbody>
+              {items.map((invite) => (
+                <tr key={invite.id} data-invite-id={invite.id} data-invite-state={invite.state}>
+                  <td data-label="Code">
+                    <span class="id-cell">
+                      <code class={invite.state === "unused" ? "code code-large" : "code muted"} id={`invite-${invite.id}`} {...(invite.state === "unused" ? { "data-invite-code": true } : {})}>
+                        {invite.code}
+                      </code>
+                      {invite.state === "unused" && <CopyButton value={invite.code} targetId={`invite-${invite.id}`} label="Copy code" />}
+                    </span>
+                  </td>
+                  <td data-label="State">
+                    <span class={`pill pill-invite-${invite.state}`}>{INVITE_STATES[invite.state]}</span>
+                  </td>
+                  <td data-label="Details">
+                    {invite.state === "unused" && <span class="muted small">Expires {dateTime(invite.expiresAt)}</span>}
+                    {invite.state === "used" && (
+                      <span class="small">
+                        Used by <strong>{redeemerName(invite)}</strong> · <Time at={invite.redeemedAt} />
+                      </span>
+                    )}
+                    {invite.state === "expired" && <span class="muted small">Expired {dateTime(invite.expiresAt)}, never used</span>}
+                    {invite.state === "revoked" && <span class="muted small">Revoked <Time at={invite.revokedAt} /></span>}
+                  </td>
+                  <td data-label="Actions">
+                    {invite.state === "unused" && (
+                      <ConfirmButton label="Revoke" ariaLabel={`Revoke code ${invite.code}`} small title={`Revoke code ${invite.code}?`} confirmLabel="Revoke code" onConfirm={() => revokeCode(invite)}>
+                        <p>Nobody can use this code any more. People already approved with other codes keep their access.</p>
+                      </ConfirmButton>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
     </section>
   );
+}
+
+const INVITE_STATES: Record<InviteCode["state"], string> = { unused: "Unused", used: "Used", expired: "Expired", revoked: "Revoked" };
+
+function redeemerName(invite: InviteCode): string {
+  const user = invite.redeemedBy;
+  if (!user) return "someone";
+  return user.displayName ?? (user.username ? `@${user.username}` : (user.providerUserId ?? "a removed user"));
 }

@@ -67,7 +67,7 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
     <form class="form settings-form" onSubmit={submit}>
       <fieldset class="fieldset">
         <legend>General</legend>
-        <Field label="Display name">
+        <Field label="Display name" help="The name users see in the bot's messages (“You are now connected to …”); empty: the workspace's name.">
           {(control) => <input {...control} type="text" maxLength={80} value={displayName} onInput={(event) => (setDisplayName(event.currentTarget.value), setSaved(false))} />}
         </Field>
         <Field label="Default thread" help={`Threads of the workspace “${workspace.name}”. Create shared threads on the workspace page.`}>
@@ -123,7 +123,10 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
           <DirectoryPicker channelId={channel.id} settings={settings} change={change} part="groups" />
         )}
         {settings.groupPolicy === "allowlist" && !channel.capabilities?.groupDirectory && (
-          <Field label="Allowed groups" help={`${channel.providerLabel} chat ids, one per line (e.g. -1001234567890). Dropped group messages are logged with their chat id.`}>
+          <Field
+            label="Allowed groups"
+            help={`${channel.providerLabel} chat ids, one per line${channel.capabilities?.groupIdFormat ? ` (e.g. ${channel.capabilities.groupIdFormat.example})` : ""}. Dropped group messages are logged with their chat id.`}
+          >
             {(control) => <textarea {...control} rows={3} value={groupsText} onInput={(event) => (setGroupsText(event.currentTarget.value), setSaved(false))} />}
           </Field>
         )}
@@ -146,6 +149,11 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
               <span class="muted small block">After the text reply, also send a voice note, spoken by the voice engine set on the workspace page.</span>
             </span>
           </label>
+          {settings.voiceReplies && workspace.voice && !workspace.voice.ready && (
+            <p class="banner banner-warning" role="status" data-voice-warning>
+              Voice notes will not be sent: {workspace.voice.problem}. Text replies are not affected.
+            </p>
+          )}
         </fieldset>
       )}
 

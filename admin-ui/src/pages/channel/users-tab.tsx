@@ -33,6 +33,11 @@ export function UsersTab({ channel }: { channel: Channel }) {
       await api.patch(`/channels/${channel.id}/users/${user.id}`, { disabled });
       await users.reload();
     });
+  const approve = (user: ChannelUser) =>
+    action.run(async () => {
+      await api.post(`/channels/${channel.id}/users/${user.id}/approve`);
+      await users.reload();
+    });
   const remove = (user: ChannelUser) =>
     action.run(async () => {
       await api.delete(`/channels/${channel.id}/users/${user.id}`);
@@ -83,12 +88,18 @@ export function UsersTab({ channel }: { channel: Channel }) {
                       <span class={`pill pill-${user.state}`} data-user-state={user.state}>
                         {user.state === "pending" ? "Waiting" : user.state === "approved" ? "Approved" : "Disabled"}
                       </span>
+                      {user.state === "pending" && <span class="muted small block">Wrote to the bot but is not approved: approve here, or see Pairing Codes.</span>}
                     </td>
                     <td data-label="Last seen">
                       <Time at={user.lastSeenAt} />
                     </td>
                     <td data-label="Actions">
                       <div class="actions">
+                        {user.state === "pending" && (
+                          <button type="button" class="button button-primary button-small" disabled={action.busy} onClick={() => approve(user)} aria-label={`Approve ${name}`}>
+                            Approve
+                          </button>
+                        )}
                         {user.state === "approved" && (
                           <button type="button" class="button button-small" disabled={action.busy} onClick={() => setDisabled(user, true)} aria-label={`Disable ${name}`}>
                             Disable

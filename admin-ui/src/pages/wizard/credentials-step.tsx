@@ -21,6 +21,7 @@ export function CredentialsStep({ provider, request, onBack, onCreated }: { prov
 
   const runTest = () =>
     testing.run(async () => {
+      creating.setError(undefined);
       try {
         const answer = await api.post<{ account: { id: string; name: string } }>("/channels/test", { provider: provider.id, credentials: trimmed });
         setTest({ state: "ok", account: answer.account });
@@ -37,6 +38,11 @@ export function CredentialsStep({ provider, request, onBack, onCreated }: { prov
       } catch (error) {
         if (error instanceof ApiError && error.status === 409 && Array.isArray(error.body.impact)) {
           setImpact(error.body.impact as ImpactEntry[]);
+          return;
+        }
+        // The credential was refused: one answer, where Test shows its answers, not a second copy.
+        if (error instanceof ApiError && (error.status === 400 || error.status === 502)) {
+          setTest({ state: "failed", message: error.message });
           return;
         }
         throw error;
@@ -56,7 +62,9 @@ export function CredentialsStep({ provider, request, onBack, onCreated }: { prov
           {(control) => {
             const onChange = (value: string) => {
               setCredentials({ ...credentials, [field.name]: value });
+              // An answer about the old value is stale: clear it, whatever gave it.
               setTest({ state: "idle" });
+              creating.setError(undefined);
               setImpact(undefined);
             };
             return field.options ? (

@@ -37,7 +37,7 @@ export function StartStep({ channel }: { channel: Channel }) {
         <button type="button" class={status.status === "running" ? "button button-primary" : "button"} onClick={() => navigate(`/channels/${channel.id}`)}>
           Open channel
         </button>
-        <Link href="/" class="button">
+        <Link href="/channels" class="button">
           All channels
         </Link>
       </div>

@@ -1,7 +1,10 @@
 // The threads of a workspace: personal ones (one per chat) and shared ones a channel can bind as
-// its default thread. Shared threads are created here.
+// its default thread. Shared threads are created here; each opens to its messages, and its id
+// (what the push API takes) can be copied.
 import { useState } from "preact/hooks";
+import { CopyButton } from "../../components/copy-button";
 import { Field } from "../../components/field";
+import { Link } from "../../components/link";
 import { EmptyState, ErrorBanner, ListStates, TableHead } from "../../components/states";
 import { Time } from "../../components/time";
 import { api } from "../../lib/api";
@@ -46,11 +49,19 @@ export function WorkspaceThreads({ workspace }: { workspace: Workspace }) {
       >
         {(items) => (
           <table class="table responsive-table">
-            <TableHead columns={["Title", "Kind", "Last message"]} />
+            <TableHead columns={["Title", "Thread id", "Kind", "Last message"]} />
             <tbody>
               {items.map((thread) => (
-                <tr key={thread.id}>
-                  <td data-label="Title">{thread.title}</td>
+                <tr key={thread.id} data-thread-id={thread.id}>
+                  <td data-label="Title">
+                    <Link href={`/workspaces/${workspace.id}/threads/${thread.id}`}>{thread.title}</Link>
+                  </td>
+                  <td data-label="Thread id">
+                    <span class="id-cell">
+                      <code id={`thread-id-${thread.id}`}>{thread.id}</code>
+                      <CopyButton value={thread.id} targetId={`thread-id-${thread.id}`} label="Copy id" ariaLabel={`Copy the id of ${thread.title}`} />
+                    </span>
+                  </td>
                   <td data-label="Kind">{thread.kind === "shared" ? "Shared" : "Personal"}</td>
                   <td data-label="Last message">
                     <Time at={thread.lastMessageAt} />

@@ -1,0 +1,1 @@
+ALTER TABLE `invite_codes` ADD `revoked_at` integer;

@@ -1,0 +1,1 @@
+export function placeholderDatabaseProblem(toml: string): string | null;
