@@ -1,9 +1,9 @@
 // The console around the channels, in a real browser against the fake Telegram: the overview's
 // numbers and charts from traffic sent through the fake provider, the pending-pairing badge in
 // the navigation and the channel list, …
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "./support/browser";
+import { closePage, openPage, type BrowserPage } from "./support/page";
 import { FakeTelegramControl, type Bot } from "./support/fake-telegram";
 import { screenshot } from "./support/screenshots";
 
@@ -12,21 +12,15 @@ const adminToken = inject("appAdminToken");
 const telegram = new FakeTelegramControl(inject("browserFakesBase"));
 const WAIT = { timeout: 10_000 };
 
-let browser: Browser;
-let context: BrowserContext;
+let opened: BrowserPage;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" });
-  context.setDefaultTimeout(WAIT.timeout);
-  page = await context.newPage();
+  opened = await openPage({ width: 1280, height: 900 }, WAIT.timeout);
+  page = opened.page;
 });
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-});
+afterAll(() => closePage(opened));
 
 async function apiCall(method: string, path: string, body?: unknown): Promise<any> {
   const response = await fetch(`${baseUrl}/api${path}`, {
@@ -143,7 +137,7 @@ describe("the console", () => {
     expect(texts.at(-1)).toBe("Echo: Thanks!");
     await page.locator("li.message-user", { hasText: "Lin" }).first().waitFor(WAIT);
     expect((await page.locator("[data-thread-id]").textContent())!.trim()).toBe(own.id);
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
+    await opened.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl });
     await page.getByRole("button", { name: "Copy id" }).click();
     await page.getByText("Copied").waitFor(WAIT);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(own.id);

@@ -2,9 +2,9 @@
 // error twice with an internal path; a speech key shown as configured when none was set; voice
 // replies turned on without a working voice engine; the Logs tab cut off at phone width; a user
 // who sent a bad invite code waiting with no way to approve them.
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "./support/browser";
+import { closePage, openPage, type BrowserPage } from "./support/page";
 import { FakeTelegramControl, type Bot } from "./support/fake-telegram";
 
 const baseUrl = inject("appBaseUrl");
@@ -12,25 +12,19 @@ const adminToken = inject("appAdminToken");
 const telegram = new FakeTelegramControl(inject("browserFakesBase"));
 const WAIT = { timeout: 10_000 };
 
-let browser: Browser;
-let context: BrowserContext;
+let opened: BrowserPage;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: "reduce" });
-  context.setDefaultTimeout(WAIT.timeout);
-  page = await context.newPage();
+  opened = await openPage(undefined, WAIT.timeout);
+  page = opened.page;
   await page.goto(`${baseUrl}/workspaces/new`);
   await page.getByLabel("Admin token").fill(adminToken);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.getByRole("heading", { name: "New workspace", level: 1 }).waitFor(WAIT);
 });
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-});
+afterAll(() => closePage(opened));
 
 const apiCall = (method: string, path: string, body?: unknown) =>
   fetch(`${baseUrl}/api${path}`, {

@@ -3,9 +3,9 @@
 // first signed call (url_verification) turns it running. Operations and settings follow the
 // provider's capabilities: no Relogin, no voice setting.
 import { createHmac, randomUUID } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser } from "./support/browser";
+import { closePage, openPage, type BrowserPage } from "./support/page";
 import { screenshot } from "./support/screenshots";
 
 const baseUrl = inject("appBaseUrl");
@@ -13,21 +13,15 @@ const adminToken = inject("appAdminToken");
 const fakesBase = inject("browserFakesBase");
 const WAIT = { timeout: 10_000 };
 
-let browser: Browser;
-let context: BrowserContext;
+let opened: BrowserPage;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
-  context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: "reduce" });
-  context.setDefaultTimeout(WAIT.timeout);
-  page = await context.newPage();
+  opened = await openPage();
+  page = opened.page;
 });
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-});
+afterAll(() => closePage(opened));
 
 const id = randomUUID().replaceAll("-", "").slice(0, 8).toUpperCase();
 const bot = { token: `xoxb-1-${randomUUID()}`, teamId: `T${id}`, team: "Acme", userId: `U${id}`, botId: `B${id}`, name: "acmebot" };
