@@ -370,7 +370,7 @@ export class ChannelDO extends DurableObject<Env> {
     this.cache.clear();
   }
 
-  /** Stops the channel and removes everything that belongs only to it (SPEC §10). */
+  /** Stops the channel and removes everything that belongs only to it. */
   async destroy(channelId: string): Promise<void> {
     this.remember(channelId);
     const runtime = await this.runtime();

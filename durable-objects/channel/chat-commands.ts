@@ -1,4 +1,4 @@
-// What each chat command does (SPEC §6). Parsing lives in worker/core/commands.ts.
+// What each chat command does. Parsing lives in worker/core/commands.ts.
 import { helpText, type ParsedCommand } from "../../worker/core/commands";
 import { chatRefOf, type ChatRef, type InboundMessage } from "../../worker/core/types";
 import { deleteMissed, getRoute, listMissed, missedCounts, setListing } from "../../worker/db/routes";

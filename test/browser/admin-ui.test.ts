@@ -1,4 +1,4 @@
-// The operator's story in a real browser (SPEC §3–§5, issue 3): log in, create a workspace, add a
+// The operator's story in a real browser: log in, create a workspace, add a
 // Telegram channel through the wizard (bad token, good token, Test), start it, see an unknown
 // user's pairing request, approve it, disable the user, read the logs, generate an invite code,
 // move the account with the 409 confirmation, delete the channel, log out — against the Worker

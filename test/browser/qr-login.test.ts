@@ -1,4 +1,4 @@
-// The QR login in a real browser (issue: QR login in the browser): Add channel → WhatsApp → the
+// The QR login in a real browser: Add channel → WhatsApp → the
 // QR drawn in the page and renewed as it rotates → the phone links → Save & Start → the channel
 // runs; Relogin shows a new QR on the channel page, settings kept. The Worker runs under
 // `wrangler dev` and the real bridge process holds the session, with WhatsApp faked inside it.

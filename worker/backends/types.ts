@@ -1,4 +1,4 @@
-// The agent-backend contract (SPEC §7). Each backend is a small module behind this interface;
+// The agent-backend contract. Each backend is a small module behind this interface;
 // optional capabilities are optional methods.
 
 /** Bindings a backend may use (Workers AI). Provider and backend URLs come from workspace config. */

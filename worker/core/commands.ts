@@ -1,4 +1,4 @@
-// The chat commands, parsed in one place for every provider's syntax (SPEC §6):
+// The chat commands, parsed in one place for every provider's syntax:
 // slash (`/new`, Telegram `/new@bot`), plain words (Slack DMs: `new`), bang (Discord DMs: `!new`).
 
 export type CommandSyntax = "slash" | "plain" | "bang";

@@ -1,4 +1,4 @@
-// Access-control decisions (SPEC §5), pure so they are tested without storage.
+// Access-control decisions, pure so they are tested without storage.
 import * as z from "zod";
 import type { InboundMessage } from "./types";
 

@@ -1,4 +1,4 @@
-// Channel settings: access control (SPEC §5) plus per-channel options. Stored as JSON on the channel.
+// Channel settings: access control plus per-channel options. Stored as JSON on the channel.
 import * as z from "zod";
 import { accessSettingsSchema } from "./policy";
 

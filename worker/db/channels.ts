@@ -21,7 +21,7 @@ export async function setChannelStatus(db: Db, id: string, status: ChannelStatus
   await db.update(channels).set({ status, statusReason: reason, statusAt: Date.now() }).where(eq(channels.id, id));
 }
 
-/** Removes a channel and everything that belongs only to it (SPEC §10); threads stay with the workspace. */
+/** Removes a channel and everything that belongs only to it; threads stay with the workspace. */
 export async function deleteChannelData(db: Db, id: string): Promise<void> {
   await db.batch([
     db.delete(channelUsers).where(eq(channelUsers.channelId, id)),

@@ -1,4 +1,4 @@
-// /api/channels/:id/pairing, /invite-codes, /users: who may talk to a channel (SPEC §5).
+// /api/channels/:id/pairing, /invite-codes, /users: who may talk to a channel.
 import { Hono } from "hono";
 import * as z from "zod";
 import { getDb } from "../../db/client";

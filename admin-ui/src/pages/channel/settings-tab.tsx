@@ -1,4 +1,4 @@
-// Settings: display name, default thread, access control (SPEC §5), agent whitelist. The
+// Settings: display name, default thread, access control, agent whitelist. The
 // credential is write-only: it shows as "configured"; rotating it means a new channel.
 import { useState } from "preact/hooks";
 import { Field } from "../../components/field";
