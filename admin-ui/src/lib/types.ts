@@ -2,6 +2,7 @@
 // Field descriptions come from the Worker's own types, so the forms cannot drift from the API.
 import type { capabilitiesOf, ProviderField } from "../../../worker/providers/types";
 import type { BackendField } from "../../../worker/backends/types";
+import type { SeriesPoint, StatsWindow, Totals } from "../../../worker/core/stats";
 
 export type { BackendField, ProviderField };
 
@@ -152,30 +153,10 @@ export interface ImpactEntry {
   workspaceName: string | null;
 }
 
-export type StatsWindow = "24h" | "7d";
-
-export interface StatsTotals {
-  messagesIn: number;
-  messagesOut: number;
-  errors: number;
-  pairingRequests: number;
-  activeUsers: number;
-  replies: number;
-  p50: number | null;
-  p95: number | null;
-  pendingPairing: number;
-}
-
-export interface StatsPoint {
-  at: number;
-  messagesIn: number;
-  messagesOut: number;
-  errors: number;
-  pairingRequests: number;
-  activeUsers: number;
-  p50: number | null;
-  p95: number | null;
-}
+export type { StatsWindow };
+export type StatsPoint = SeriesPoint;
+/** A window's totals, with the pairing requests waiting now. */
+export type StatsTotals = Totals & { pendingPairing: number };
 
 /** GET /api/stats. */
 export interface Stats {
