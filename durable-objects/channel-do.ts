@@ -79,7 +79,10 @@ export class ChannelDO extends DurableObject<Env> {
   private readonly stats: ChannelStats;
   /** Mirrors kv `providerHasCalled`, so the hot path does not write it again. */
   private providerHasCalled = false;
+  /** True while the alarm's pass handles events: a new event joins it instead of arming the alarm. */
   private alarmRunning = false;
+  /** When the alarm is armed for, as last set or read here (null: not armed, or not known). */
+  private armedAt: number | null = null;
   /** The runtime once loaded: lets synchronous code (command checks) read the adapter. */
   private loaded: ChannelRuntime | null = null;
 
@@ -142,29 +145,31 @@ export class ChannelDO extends DurableObject<Env> {
       await this.schedule();
       return jsonAck({ error: "malformed request" }, 400);
     }
-    for (const event of parsed.events) await this.accept(runtime, event);
+    let stored = false;
+    for (const event of parsed.events) stored = (await this.accept(runtime, event)) || stored;
     // A manually connected channel waits for the provider's first verified call.
     if (runtime.row.status === "starting" && this.store.get("awaitingFirstDelivery")) {
       this.store.delete("awaitingFirstDelivery");
       this.log("info", "channel.connected", `${adapter.label} reached the webhook; the channel is running`);
       await this.setStatus("running", null);
     }
-    await this.schedule();
+    // A stored event is due at once, which is all the alarm needs to know (no query per delivery).
+    await (stored ? this.alarmNow() : this.schedule());
     return runtime.row.status === "stopped" && parsed.stoppedAck ? parsed.stoppedAck : parsed.ack;
   }
 
-  /** Takes in one event of a verified request. */
-  private async accept(runtime: ChannelRuntime, event: InboundEvent): Promise<void> {
+  /** Takes in one event of a verified request; true when a message was stored for handling. */
+  private async accept(runtime: ChannelRuntime, event: InboundEvent): Promise<boolean> {
     switch (event.kind) {
       case "ignored":
         this.log("info", "inbound.ignored", `Ignored: ${event.reason}`, { eventId: event.eventId });
-        return;
+        return false;
       case "login":
         await applyLogin(this.loginDeps(runtime), event.login);
-        return;
+        return false;
       case "credentials":
         await storeCredentials(this.loginDeps(runtime), event.credentials, event.merge, event.removed);
-        return;
+        return false;
       case "message":
         break;
     }
@@ -176,29 +181,30 @@ export class ChannelDO extends DurableObject<Env> {
     // A captured delivery replayed later (or a provider's very late retry) is not a conversation.
     if (message.sentAt < Date.now() - MAX_EVENT_AGE_MS) {
       this.log("warn", "inbound.stale", `Dropped: the message was sent ${new Date(message.sentAt).toISOString()}, more than a day ago`, { eventId: message.eventId });
-      return;
+      return false;
     }
     if (runtime.row.status === "stopped") {
       this.log("info", "inbound.dropped", "Dropped: the channel is stopped", { eventId: message.eventId });
-      return;
+      return false;
     }
     const chatKey = chatKeyOf(message);
     if (this.store.queuedCount(chatKey) >= MAX_QUEUED_PER_CHAT) {
       this.log("warn", "inbound.queue_full", `Dropped: ${MAX_QUEUED_PER_CHAT} messages from this chat are already waiting`, { eventId: message.eventId, chat: chatKey });
-      return;
+      return false;
     }
     if (!this.store.addInbound(message.eventId, chatKey, message)) {
       this.log("info", "inbound.duplicate", "Dropped: this event was already received (provider redelivery)", { eventId: message.eventId });
-      return;
+      return false;
     }
-    this.store.put("lastInboundAt", Date.now());
-    this.stats.received(message.sender.id);
-    if (this.alarmRunning) this.processor.kick();
+    this.store.note("lastInboundAt", Date.now());
+    this.stats.received(message.sender.id, message.eventId);
+    if (this.alarmRunning) this.processor.kickChat(chatKey);
     // A delivery problem the provider reported is over once a delivery arrives.
     if (runtime.row.status === "error" && this.store.get("errorKind") === "delivery") {
       this.log("info", "channel.recovered", "Deliveries arrive again; the channel is running");
       this.ctx.waitUntil(this.setStatus("running", null));
     }
+    return true;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -382,6 +388,7 @@ export class ChannelDO extends DurableObject<Env> {
     this.runtimePromise = null;
     this.cache.clear();
     await this.ctx.storage.deleteAlarm();
+    this.armedAt = null;
     await this.ctx.storage.deleteAll();
     // A late webhook finds no channel and leaves nothing behind.
     this.store.forgetTables();
@@ -428,6 +435,7 @@ export class ChannelDO extends DurableObject<Env> {
   // ---------------------------------------------------------------- alarm
 
   async alarm(): Promise<void> {
+    this.armedAt = null; // it fired
     if (!this.store.get<string>("channelId")) return;
     this.alarmRunning = true;
     try {
@@ -435,6 +443,8 @@ export class ChannelDO extends DurableObject<Env> {
       await this.runtime();
       this.processor.kick();
       await this.processor.drain();
+      // From here on a new event arms the next pass instead of joining this one.
+      this.alarmRunning = false;
       await this.outbox.flushAll();
       if (this.store.pruneInbox()) await pruneStaleAccess(this.db, this.store.get<string>("channelId")!);
       // Between admin visits the channel checks itself, so the channel list stays honest.
@@ -547,7 +557,7 @@ export class ChannelDO extends DurableObject<Env> {
   }
 
   private onDelivered(): void {
-    this.store.put("lastOutboundAt", Date.now());
+    this.store.note("lastOutboundAt", Date.now());
     void this.runtime().then(async (runtime) => {
       // A successful send proves the credential works again.
       if (runtime?.row.status === "error") {
@@ -595,5 +605,14 @@ export class ChannelDO extends DurableObject<Env> {
     const current = await this.ctx.storage.getAlarm();
     const at = Math.max(due, Date.now());
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    this.armedAt = current === null || current > at ? at : current;
+  }
+
+  /** Makes the alarm due now unless a pass is running (it takes new events) or one is due already. */
+  private async alarmNow(): Promise<void> {
+    const now = Date.now();
+    if (this.alarmRunning || (this.armedAt !== null && this.armedAt <= now)) return;
+    await this.ctx.storage.setAlarm(now);
+    this.armedAt = now;
   }
 }

@@ -33,15 +33,18 @@ export async function runAgentTurn(
     reply.send(refusal);
     return {};
   }
-  const thread = await activeThreadFor(deps, chat, message.text);
-  await appendMessageQuery(db, {
-    id: `msg_${message.eventId}_${runtime.row.id}_u`,
-    threadId: thread.id,
-    role: "user",
-    text: message.text,
-    channelId: runtime.row.id,
-    senderId: message.sender.id,
-  });
+  const question = (threadId: string) =>
+    appendMessageQuery(db, {
+      id: `msg_${message.eventId}_${runtime.row.id}_u`,
+      threadId,
+      role: "user",
+      text: message.text,
+      channelId: runtime.row.id,
+      senderId: message.sender.id,
+    });
+  // A chat's first thread is created with the question in the same round trip.
+  const { thread, created } = await activeThreadFor(deps, chat, message.text, question);
+  if (!created) await question(thread.id);
   // Wrapped in an object: returning the promise itself would make the caller await it.
   return { background: complete(deps, message, chat.key, thread, reply) };
 }

@@ -1,9 +1,12 @@
 // What the ChannelDO remembers between messages so a message costs fewer D1 round trips: each
-// chat's active thread and each sender's user row. Every change to these goes through this
-// object, except admin API edits, which call `reload()` on the DO and so `clear()` here.
+// chat's active thread, the threads' rows and each sender's user row. Every change to these goes
+// through this object, except admin API edits, which call `reload()` on the DO and so `clear()`
+// here. (A thread's title and backend reference never change after it is created.)
+import type { BatchItem } from "drizzle-orm/batch";
 import type { ChatRef } from "../../worker/core/types";
 import type { Db } from "../../worker/db/client";
-import { getRoute, setActiveThread } from "../../worker/db/routes";
+import { getRoute, setActiveThread, setActiveThreadQuery } from "../../worker/db/routes";
+import { createThreadQuery, getThread, newThreadId, type ThreadRow } from "../../worker/db/threads";
 import { recordSender, type ChannelUserRow, type SenderProfile, type UserState } from "../../worker/db/users";
 
 /** A known sender's `last_seen_at` is written at most this often. */
@@ -12,6 +15,7 @@ const SEEN_WRITE_INTERVAL_MS = 60_000;
 export class ChannelCache {
   private readonly activeThreads = new Map<string, string | null>();
   private readonly senders = new Map<string, { row: ChannelUserRow; writtenAt: number }>();
+  private readonly threads = new Map<string, ThreadRow>();
 
   constructor(
     private readonly db: Db,
@@ -21,6 +25,33 @@ export class ChannelCache {
   clear(): void {
     this.activeThreads.clear();
     this.senders.clear();
+    this.threads.clear();
+  }
+
+  async thread(threadId: string): Promise<ThreadRow | undefined> {
+    let row = this.threads.get(threadId);
+    if (!row) {
+      row = await getThread(this.db, threadId);
+      if (row) this.threads.set(threadId, row);
+    }
+    return row;
+  }
+
+  /** Creates a thread and makes it the chat's active one (with `alsoWrite`, if given), in one round trip. */
+  async createActiveThread(
+    chat: ChatRef,
+    input: Parameters<typeof createThreadQuery>[1],
+    alsoWrite?: (threadId: string) => BatchItem<"sqlite">,
+  ): Promise<ThreadRow> {
+    const id = newThreadId();
+    const [[row]] = await this.db.batch([
+      createThreadQuery(this.db, { ...input, id }),
+      setActiveThreadQuery(this.db, this.channelId(), chat, id),
+      ...(alsoWrite ? [alsoWrite(id)] : []),
+    ]);
+    this.threads.set(row!.id, row!);
+    this.activeThreads.set(chat.key, row!.id);
+    return row!;
   }
 
   /** The chat's active thread id, or null when it has none yet. */

@@ -2,7 +2,7 @@
 import { helpText, type ParsedCommand } from "../../worker/core/commands";
 import { chatRefOf, type ChatRef, type InboundMessage } from "../../worker/core/types";
 import { deleteMissed, getRoute, listMissed, missedCounts, setListing } from "../../worker/db/routes";
-import { countChatThreads, getThread, listChatThreads, ownerKeyOf } from "../../worker/db/threads";
+import { countChatThreads, listChatThreads, ownerKeyOf } from "../../worker/db/threads";
 import { newPersonalThread } from "./chat-threads";
 import type { ChannelDeps, ReplySink } from "./deps";
 import { publicName, texts } from "./texts";
@@ -27,8 +27,7 @@ export async function runCommand(deps: ChannelDeps, message: InboundMessage, com
         reply.send(texts.tooManyThreads(MAX_THREADS_PER_CHAT, syntax));
         return;
       }
-      const thread = await newPersonalThread(deps, chat.key, command.args.slice(0, 80) || "New thread");
-      await deps.cache.setActiveThread(chat, thread.id);
+      const thread = await newPersonalThread(deps, chat, command.args.slice(0, 80) || "New thread");
       reply.send(texts.newThread(thread.title));
       return;
     }
@@ -73,7 +72,7 @@ async function switchThread(deps: ChannelDeps, chat: ChatRef, args: string, repl
   const route = await getRoute(db, channelId, chatKey);
   const number = /^\d+$/.test(args.trim()) ? Number(args.trim()) : null;
   const threadId = number === null ? undefined : route?.lastListing[number - 1];
-  const thread = threadId ? await getThread(db, threadId) : undefined;
+  const thread = threadId ? await deps.cache.thread(threadId) : undefined;
   if (!thread) {
     // A number that is not on the list is named, so the user knows what went wrong.
     reply.send(number === null ? texts.switchUsage(syntax) : texts.noSuchThread(number, route?.lastListing.length ?? 0, syntax));

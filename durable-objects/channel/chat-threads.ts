@@ -1,33 +1,50 @@
 // A chat's threads: which one is active, creating personal threads, the bound default thread.
+import type { BatchItem } from "drizzle-orm/batch";
 import { getBackend } from "../../worker/backends/registry";
-import { createThread, getThread, ownerKeyOf, type ThreadRow } from "../../worker/db/threads";
+import { ownerKeyOf, type ThreadRow } from "../../worker/db/threads";
 import type { ChatRef } from "../../worker/core/types";
 import type { ChannelDeps } from "./deps";
 
-/** The chat's active thread; without one, the channel's bound thread or a new personal thread. */
-export async function activeThreadFor(deps: ChannelDeps, chat: ChatRef, titleHint: string): Promise<ThreadRow> {
-  const { db, runtime } = deps;
+/**
+ * The chat's active thread; without one, the channel's bound thread or a new personal thread,
+ * created (`created: true`) together with `firstWrite`, which then needs no round trip of its own.
+ */
+export async function activeThreadFor(
+  deps: ChannelDeps,
+  chat: ChatRef,
+  titleHint: string,
+  firstWrite?: (threadId: string) => BatchItem<"sqlite">,
+): Promise<{ thread: ThreadRow; created: boolean }> {
+  const { runtime } = deps;
   const activeId = await deps.cache.activeThread(chat.key);
-  const active = activeId ? await getThread(db, activeId) : undefined;
-  if (active) return active;
-  const bound = runtime.row.threadId ? await getThread(db, runtime.row.threadId) : undefined;
-  const thread = bound ?? (await newPersonalThread(deps, chat.key, titleFrom(titleHint)));
-  await deps.cache.setActiveThread(chat, thread.id);
-  return thread;
+  const active = activeId ? await deps.cache.thread(activeId) : undefined;
+  if (active) return { thread: active, created: false };
+  const bound = runtime.row.threadId ? await deps.cache.thread(runtime.row.threadId) : undefined;
+  if (!bound) return { thread: await newPersonalThread(deps, chat, titleFrom(titleHint), firstWrite), created: true };
+  await deps.cache.setActiveThread(chat, bound.id);
+  return { thread: bound, created: false };
 }
 
-/** Creates a personal thread for the chat (and its backend-side twin where the backend keeps history). */
-export async function newPersonalThread(deps: ChannelDeps, chatKey: string, title: string): Promise<ThreadRow> {
-  const { db, runtime } = deps;
+/**
+ * Creates a personal thread for the chat (and its backend-side twin where the backend keeps
+ * history) and makes it the chat's active thread.
+ */
+export async function newPersonalThread(
+  deps: ChannelDeps,
+  chat: ChatRef,
+  title: string,
+  firstWrite?: (threadId: string) => BatchItem<"sqlite">,
+): Promise<ThreadRow> {
+  const { runtime } = deps;
   const backend = getBackend(runtime.workspace.backend);
   const backendRef = backend.createThread ? await backend.createThread(runtime.workspace, title, deps.env) : null;
-  return createThread(db, {
+  return deps.cache.createActiveThread(chat, {
     workspaceId: runtime.workspace.id,
     title,
     kind: "personal",
-    ownerKey: ownerKeyOf(runtime.row.id, chatKey),
+    ownerKey: ownerKeyOf(runtime.row.id, chat.key),
     backendRef,
-  });
+  }, firstWrite);
 }
 
 /** A thread title from the first message: its first line, shortened. */

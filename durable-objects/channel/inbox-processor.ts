@@ -46,10 +46,20 @@ export class InboxProcessor {
     // events there are found only by waking its chain.
     for (const wake of this.wakers.values()) wake();
     for (const chatKey of this.store.dueChats()) {
-      if (this.chains.has(chatKey)) continue;
-      const chain = this.runChain(chatKey).finally(() => this.chains.delete(chatKey));
-      this.chains.set(chatKey, chain);
+      if (!this.chains.has(chatKey)) this.startChain(chatKey);
     }
+  }
+
+  /** A new event of `chatKey` was stored during a pass: that chat's chain wakes, or starts. */
+  kickChat(chatKey: string): void {
+    if (this.hooks.paused()) return;
+    this.wakers.get(chatKey)?.();
+    if (!this.chains.has(chatKey)) this.startChain(chatKey);
+  }
+
+  private startChain(chatKey: string): void {
+    const chain = this.runChain(chatKey).finally(() => this.chains.delete(chatKey));
+    this.chains.set(chatKey, chain);
   }
 
   /** Resolves when every chain (including ones started meanwhile) has finished. */

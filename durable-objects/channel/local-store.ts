@@ -1,6 +1,8 @@
 // The ChannelDO's own SQLite: inbox (de-duplicated inbound events), outbox (replies awaiting
-// delivery), a log buffer flushed to D1, and a few small key/values. Everything here is written
-// synchronously, so each write is durable before the DO answers the webhook.
+// delivery), log entries a failed flush could not write to D1, and a few small key/values.
+// Inbox and outbox writes are synchronous, so each is durable before the DO answers the webhook.
+// Log entries wait in memory for the pass's flush to D1 (they reach SQLite only when D1 fails):
+// a crash can lose the entries of one pass, never a message.
 import type { InboundMessage } from "../../worker/core/types";
 
 const SCHEMA = `
@@ -106,6 +108,13 @@ export function storedMessage(json: string): InboundMessage {
   return message.address === undefined ? { ...message, address: message.chat.id } : message;
 }
 
+/** Entries taken for one flush: kept-in-SQLite ones up to `upTo`, then `fromMemory` from memory. */
+export interface LogBatch {
+  upTo: number;
+  fromMemory: number;
+  entries: BufferedLog[];
+}
+
 export interface BufferedLog {
   level: "info" | "warn" | "error";
   event: string;
@@ -127,6 +136,12 @@ export class LocalStore {
    * random webhook URL) must not persist anything, so the tables are created only by `open()`.
    */
   private ready: boolean;
+  /** The kv table in memory (see keyValues). */
+  private kv: Map<string, unknown> | null = null;
+  /** Log entries not yet flushed to D1, oldest first. */
+  private readonly logs: BufferedLog[] = [];
+  /** Whether `log_buffer` may hold entries (written there only when a flush failed). */
+  private logsSpilled = true;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -147,6 +162,7 @@ export class LocalStore {
   /** After `deleteAll()`: the tables are gone until the object is used for a channel again. */
   forgetTables(): void {
     this.ready = false;
+    this.kv = null;
   }
 
   /** Creates the tables and upgrades older ones. */
@@ -299,17 +315,32 @@ export class LocalStore {
         `SELECT (SELECT min(at) FROM (
                    SELECT min(next_attempt_at) AS at FROM inbox i WHERE ${CHAT_HEAD}
                    UNION ALL SELECT min(next_attempt_at) FROM outbox WHERE done_at IS NULL)) AS queues,
-                (SELECT min(created_at) FROM log_buffer) AS logs`,
+                ${this.logsSpilled ? "(SELECT min(created_at) FROM log_buffer)" : "NULL"} AS logs`,
       )
       .one();
     // After a failed flush, buffered logs wait for their retry time instead of re-arming at once.
-    const logs = row.logs === null ? null : Math.max(row.logs, this.get<number>("logsRetryAt") ?? 0);
+    const oldestLog = [row.logs, this.logs[0]?.createdAt ?? null].filter((at): at is number => at !== null);
+    const logs = oldestLog.length === 0 ? null : Math.max(Math.min(...oldestLog), this.get<number>("logsRetryAt") ?? 0);
     const due = [queues ? row.queues : null, logs].filter((at): at is number => at !== null);
     return due.length > 0 ? Math.min(...due) : null;
   }
 
-  /** Backs off the next log flush after a failure: 1 s, doubling, up to a minute. */
+  /**
+   * After a failed flush: the entries waiting in memory are kept in SQLite, so an eviction while
+   * D1 is down cannot lose them, and the next flush backs off: 1 s, doubling, up to a minute.
+   */
   logFlushFailed(now = Date.now()): void {
+    for (const entry of this.logs.splice(0)) {
+      this.sql.exec(
+        "INSERT INTO log_buffer (level, event, message, detail, created_at) VALUES (?, ?, ?, ?, ?)",
+        entry.level,
+        entry.event,
+        entry.message,
+        entry.detail ? JSON.stringify(entry.detail) : null,
+        entry.createdAt,
+      );
+      this.logsSpilled = true;
+    }
     const failures = (this.get<number>("logFlushFailures") ?? 0) + 1;
     this.put("logFlushFailures", failures);
     this.put("logsRetryAt", now + Math.min(1000 * 2 ** (failures - 1), 60_000));
@@ -323,38 +354,38 @@ export class LocalStore {
   // --- log buffer ---
 
   bufferLog(entry: BufferedLog): void {
-    this.sql.exec(
-      "INSERT INTO log_buffer (level, event, message, detail, created_at) VALUES (?, ?, ?, ?, ?)",
-      entry.level,
-      entry.event,
-      entry.message,
-      entry.detail ? JSON.stringify(entry.detail) : null,
-      entry.createdAt,
-    );
+    this.logs.push(entry);
   }
 
-  /** Buffered logs up to `limit`, oldest first, with the highest seq for `dropLogs`. */
-  bufferedLogs(limit: number): { upTo: number; entries: BufferedLog[] } {
-    const rows = this.sql
-      .exec<{ seq: number; level: BufferedLog["level"]; event: string; message: string; detail: string | null; created_at: number }>(
-        "SELECT * FROM log_buffer ORDER BY seq LIMIT ?",
-        limit,
-      )
-      .toArray();
-    return {
-      upTo: rows.at(-1)?.seq ?? 0,
-      entries: rows.map((row) => ({
-        level: row.level,
-        event: row.event,
-        message: row.message,
-        detail: row.detail ? JSON.parse(row.detail) : null,
-        createdAt: row.created_at,
-      })),
-    };
+  /**
+   * Up to `limit` entries to flush, oldest first: those kept in SQLite by a failed flush, then
+   * those in memory. Hand the batch to `dropLogs` once D1 has them.
+   */
+  bufferedLogs(limit: number): LogBatch {
+    const rows = this.logsSpilled
+      ? this.sql
+          .exec<{ seq: number; level: BufferedLog["level"]; event: string; message: string; detail: string | null; created_at: number }>(
+            "SELECT * FROM log_buffer ORDER BY seq LIMIT ?",
+            limit,
+          )
+          .toArray()
+      : [];
+    if (rows.length === 0) this.logsSpilled = false;
+    const spilled = rows.map((row) => ({
+      level: row.level,
+      event: row.event,
+      message: row.message,
+      detail: row.detail ? JSON.parse(row.detail) : null,
+      createdAt: row.created_at,
+    }));
+    const fromMemory = this.logs.slice(0, limit - spilled.length);
+    return { upTo: rows.at(-1)?.seq ?? 0, fromMemory: fromMemory.length, entries: [...spilled, ...fromMemory] };
   }
 
-  dropLogs(upTo: number): void {
-    this.sql.exec("DELETE FROM log_buffer WHERE seq <= ?", upTo);
+  dropLogs(batch: LogBatch): void {
+    if (batch.upTo > 0) this.sql.exec("DELETE FROM log_buffer WHERE seq <= ?", batch.upTo);
+    // Entries logged during the flush were appended behind the batch, so it is still the head.
+    this.logs.splice(0, batch.fromMemory);
   }
 
   // --- credential entries (a bridge session's state, each entry sealed on its own) ---
@@ -380,15 +411,38 @@ export class LocalStore {
 
   get<T>(key: string): T | undefined {
     if (!this.ready) return undefined;
-    const row = this.sql.exec<{ value: string }>("SELECT value FROM kv WHERE key = ?", key).toArray()[0];
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    return this.keyValues().get(key) as T | undefined;
+  }
+
+  /**
+   * Sets a value in memory only, for values rewritten on every message whose loss with the object
+   * costs nothing that matters (activity times, which the next log flush carries to D1).
+   */
+  note(key: string, value: unknown): void {
+    this.keyValues().set(key, value);
   }
 
   put(key: string, value: unknown): void {
     this.sql.exec("INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, JSON.stringify(value));
+    // Kept as stored: a later read must not see an object the caller goes on changing.
+    this.keyValues().set(key, JSON.parse(JSON.stringify(value)));
   }
 
   delete(key: string): void {
+    if (!this.keyValues().has(key)) return;
     this.sql.exec("DELETE FROM kv WHERE key = ?", key);
+    this.kv!.delete(key);
+  }
+
+  /**
+   * The kv table, read once and then kept in step by put/delete: the object is its only writer,
+   * and the hot path reads these values on every message.
+   */
+  private keyValues(): Map<string, unknown> {
+    if (!this.kv) {
+      this.kv = new Map();
+      for (const row of this.sql.exec<{ key: string; value: string }>("SELECT key, value FROM kv")) this.kv.set(row.key, JSON.parse(row.value));
+    }
+    return this.kv;
   }
 }

@@ -17,14 +17,15 @@ export const STATS_KEPT_MS = 30 * 24 * HOUR_MS;
 
 export async function flushLogs(store: LocalStore, db: Db, channelId: string, stats?: ChannelStats): Promise<void> {
   for (let first = true; ; first = false) {
-    const { upTo, entries } = store.bufferedLogs(LOG_FLUSH_BATCH);
+    const batch = store.bufferedLogs(LOG_FLUSH_BATCH);
+    const { entries } = batch;
     const activity = first ? activityUpdate(store, db, channelId) : null;
     const counters = first && stats ? stats.unwritten(channelId) : { rows: [], versions: [] };
     if (entries.length === 0 && !activity && counters.rows.length === 0) return;
     const alongside: BatchItem<"sqlite">[] = [...(activity ? [activity.query] : []), ...statsWrites(db, channelId, counters.rows)];
     await writeLogs(db, channelId, entries.map((entry) => ({ ...entry, channelId })), alongside);
-    store.dropLogs(upTo);
-    if (activity) store.put("activityWritten", activity.written);
+    store.dropLogs(batch);
+    if (activity) store.note("activityWritten", activity.written);
     if (counters.versions.length > 0) stats!.markWritten(counters.versions);
   }
 }
@@ -59,9 +60,11 @@ function activityUpdate(store: LocalStore, db: Db, channelId: string) {
   const inbound = store.get<number>("lastInboundAt") ?? null;
   const outbound = store.get<number>("lastOutboundAt") ?? null;
   const written = store.get<[number | null, number | null]>("activityWritten");
-  if (written && written[0] === inbound && written[1] === outbound) return null;
+  if ((written && written[0] === inbound && written[1] === outbound) || (inbound === null && outbound === null)) return null;
+  // The times live in the object's memory: after a restart only the ones seen since are written.
+  const set = { ...(inbound !== null ? { lastInboundAt: inbound } : {}), ...(outbound !== null ? { lastOutboundAt: outbound } : {}) };
   return {
-    query: db.update(channels).set({ lastInboundAt: inbound, lastOutboundAt: outbound }).where(eq(channels.id, channelId)),
+    query: db.update(channels).set(set).where(eq(channels.id, channelId)),
     written: [inbound, outbound],
   };
 }

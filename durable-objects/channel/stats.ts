@@ -1,9 +1,11 @@
 // What the overview charts are made of, counted where it happens: the ChannelDO counts messages
-// in and out, errors, pairing requests, distinct senders and reply latency into its own SQLite
-// (a local write, no D1 round trip), and the log flush writes the hours that changed to D1's
-// `channel_stats` in the batch it sends anyway (durable-objects/channel/log-flush.ts).
+// in and out, errors, pairing requests, distinct senders and reply latency in memory, adds them
+// to its own SQLite once per log flush (a few statements per pass instead of several per
+// message), and the log flush writes the hours that changed to D1's `channel_stats` in the batch
+// it sends anyway (durable-objects/channel/log-flush.ts). Counts not yet added when the object
+// is evicted are lost: the charts may undercount by one pass, messages never are.
 import type { LogLevel } from "../../worker/db/logs";
-import { emptyHistogram, HOUR_MS, hourOf, latencyBucket, type HourRow } from "../../worker/core/stats";
+import { addHistogram, emptyHistogram, HOUR_MS, hourOf, latencyBucket, type HourRow } from "../../worker/core/stats";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS stats_hour (
@@ -31,9 +33,26 @@ CREATE TABLE IF NOT EXISTS stats_hour_senders (
 /** Hours kept in the object (D1 keeps its own copy longer). */
 const LOCAL_HOURS_KEPT = 8 * 24;
 const DAY_MS = 24 * HOUR_MS;
+/** How long the start of an unanswered event's latency is kept in memory. */
+const RECEIVED_KEPT_MS = 10 * 60_000;
+
+type Counter = "messages_in" | "messages_out" | "errors" | "pairing_requests";
+
+/** One hour's counts since the last write to SQLite. */
+interface PendingHour {
+  counts: Record<Counter, number>;
+  latency: number[];
+  senders: Set<string>;
+}
 
 export class ChannelStats {
   private created = false;
+  private readonly pending = new Map<number, PendingHour>();
+  /** Senders seen since the last write, with when. */
+  private readonly seen = new Map<string, number>();
+  /** When each event still waiting for its first reply was received (the latency's start). */
+  private readonly receivedAt = new Map<string, number>();
+  private prunedHour = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -42,12 +61,13 @@ export class ChannelStats {
   ) {}
 
   /** A stored inbound message from `senderId`. */
-  received(senderId: string, now = Date.now()): void {
-    if (!this.ready()) return;
-    const hour = hourOf(now);
-    this.bump(hour, "messages_in");
-    this.sql.exec("INSERT INTO stats_senders (sender, seen_at) VALUES (?, ?) ON CONFLICT (sender) DO UPDATE SET seen_at = excluded.seen_at", senderId, now);
-    this.sql.exec("INSERT INTO stats_hour_senders (hour, sender) VALUES (?, ?) ON CONFLICT DO NOTHING", hour, senderId);
+  received(senderId: string, eventId: string, now = Date.now()): void {
+    if (!this.active()) return;
+    const hour = this.hour(now);
+    hour.counts.messages_in += 1;
+    hour.senders.add(senderId);
+    this.seen.set(senderId, now);
+    this.receivedAt.set(eventId, now);
   }
 
   /**
@@ -55,24 +75,25 @@ export class ChannelStats {
    * and a sent first reply to an inbound event gives that event's reply latency.
    */
   logged(level: LogLevel, event: string, detail: Record<string, unknown> | undefined, now = Date.now()): void {
-    if (!this.ready()) return;
-    const hour = hourOf(now);
-    if (level === "error") this.bump(hour, "errors");
-    if (event === "pairing.requested") this.bump(hour, "pairing_requests");
+    if (!this.active()) return;
+    const hour = this.hour(now);
+    if (level === "error") hour.counts.errors += 1;
+    if (event === "pairing.requested") hour.counts.pairing_requests += 1;
     if (event !== "outbound.sent") return;
-    this.bump(hour, "messages_out");
+    hour.counts.messages_out += 1;
     const key = typeof detail?.key === "string" ? detail.key : "";
     // Replies are keyed `<event id>:<n>`: the first one completes the answer's latency.
     if (!key.endsWith(":0")) return;
-    const received = this.sql
-      .exec<{ received_at: number }>("SELECT received_at FROM inbox WHERE event_id = ?", key.slice(0, -2))
-      .toArray()[0];
-    if (received) this.recordLatency(hour, now - received.received_at);
+    const eventId = key.slice(0, -2);
+    const received = this.receivedAt.get(eventId) ?? this.storedReceivedAt(eventId);
+    this.receivedAt.delete(eventId);
+    if (received !== undefined) hour.latency[latencyBucket(Math.max(0, now - received))]! += 1;
   }
 
   /** Hours not yet written to D1 (or changed since), with the distinct-sender counts as of now. */
   unwritten(channelId: string, now = Date.now()): { rows: HourRow[]; versions: [number, number][] } {
     if (!this.ready()) return { rows: [], versions: [] };
+    this.persist();
     const records = this.sql
       .exec<{ hour: number; messages_in: number; messages_out: number; errors: number; pairing_requests: number; latency: string; version: number }>(
         // A few hours per flush keeps the batch under D1's parameter limit; the rest follow.
@@ -101,7 +122,9 @@ export class ChannelStats {
   /** After D1 took the rows: each is written up to the version read (a later count keeps it due). */
   markWritten(versions: [number, number][], now = Date.now()): void {
     for (const [hour, version] of versions) this.sql.exec("UPDATE stats_hour SET written = ? WHERE hour = ? AND written < ?", version, hour, version);
-    // Forget what no chart needs from here any more.
+    // Forget what no chart needs from here any more (once an hour: nothing ages out sooner).
+    if (this.prunedHour === hourOf(now)) return;
+    this.prunedHour = hourOf(now);
     this.sql.exec("DELETE FROM stats_hour WHERE hour < ? AND written = version", hourOf(now) - LOCAL_HOURS_KEPT * HOUR_MS);
     this.sql.exec("DELETE FROM stats_hour_senders WHERE hour < ?", hourOf(now) - HOUR_MS);
     this.sql.exec("DELETE FROM stats_senders WHERE seen_at < ?", now - 7 * DAY_MS);
@@ -110,6 +133,8 @@ export class ChannelStats {
   private ready(): boolean {
     if (!this.active()) {
       this.created = false;
+      this.pending.clear();
+      this.seen.clear();
       return false;
     }
     if (!this.created) {
@@ -119,25 +144,50 @@ export class ChannelStats {
     return true;
   }
 
-  private bump(hour: number, column: "messages_in" | "messages_out" | "errors" | "pairing_requests"): void {
-    this.sql.exec(
-      `INSERT INTO stats_hour (hour, ${column}, version) VALUES (?, 1, 1) ON CONFLICT (hour) DO UPDATE SET ${column} = ${column} + 1, version = version + 1`,
-      hour,
-    );
+  /** Adds the counts gathered in memory to the object's SQLite. */
+  private persist(): void {
+    for (const [hour, pending] of this.pending) {
+      const { messages_in, messages_out, errors, pairing_requests } = pending.counts;
+      const measured = pending.latency.some((count) => count > 0);
+      const stored = measured ? this.sql.exec<{ latency: string }>("SELECT latency FROM stats_hour WHERE hour = ?", hour).toArray()[0] : undefined;
+      const latency = measured ? JSON.stringify(addHistogram(pending.latency, stored ? (JSON.parse(stored.latency) as number[]) : [])) : "[]";
+      this.sql.exec(
+        `INSERT INTO stats_hour (hour, messages_in, messages_out, errors, pairing_requests, latency, version) VALUES (?, ?, ?, ?, ?, ?, 1)
+         ON CONFLICT (hour) DO UPDATE SET messages_in = messages_in + excluded.messages_in, messages_out = messages_out + excluded.messages_out,
+           errors = errors + excluded.errors, pairing_requests = pairing_requests + excluded.pairing_requests,
+           latency = ${measured ? "excluded.latency" : "latency"}, version = version + 1`,
+        hour,
+        messages_in,
+        messages_out,
+        errors,
+        pairing_requests,
+        latency,
+      );
+      for (const sender of pending.senders) this.sql.exec("INSERT INTO stats_hour_senders (hour, sender) VALUES (?, ?) ON CONFLICT DO NOTHING", hour, sender);
+    }
+    for (const [sender, at] of this.seen) {
+      this.sql.exec("INSERT INTO stats_senders (sender, seen_at) VALUES (?, ?) ON CONFLICT (sender) DO UPDATE SET seen_at = excluded.seen_at", sender, at);
+    }
+    this.pending.clear();
+    this.seen.clear();
+    // Events with no reply yet after a while (dropped, refused, a slow agent) are looked up in
+    // the inbox if they ever get one, so this map stays small.
+    for (const [eventId, at] of this.receivedAt) if (at < Date.now() - RECEIVED_KEPT_MS) this.receivedAt.delete(eventId);
   }
 
-  private recordLatency(hour: number, ms: number): void {
-    const row = this.sql.exec<{ latency: string }>("SELECT latency FROM stats_hour WHERE hour = ?", hour).toArray()[0];
-    const histogram = emptyHistogram();
-    const stored = row ? (JSON.parse(row.latency) as number[]) : [];
-    stored.forEach((count, index) => {
-      if (index < histogram.length) histogram[index] = count;
-    });
-    histogram[latencyBucket(Math.max(0, ms))]! += 1;
-    this.sql.exec(
-      "INSERT INTO stats_hour (hour, latency, version) VALUES (?, ?, 1) ON CONFLICT (hour) DO UPDATE SET latency = excluded.latency, version = version + 1",
-      hour,
-      JSON.stringify(histogram),
-    );
+  private hour(now: number): PendingHour {
+    const hour = hourOf(now);
+    let pending = this.pending.get(hour);
+    if (!pending) {
+      pending = { counts: { messages_in: 0, messages_out: 0, errors: 0, pairing_requests: 0 }, latency: emptyHistogram(), senders: new Set() };
+      this.pending.set(hour, pending);
+    }
+    return pending;
+  }
+
+  /** After a restart the start of an event's latency is read back from the inbox. */
+  private storedReceivedAt(eventId: string): number | undefined {
+    if (!this.ready()) return undefined;
+    return this.sql.exec<{ received_at: number }>("SELECT received_at FROM inbox WHERE event_id = ?", eventId).toArray()[0]?.received_at;
   }
 }

@@ -1,8 +1,7 @@
 // The operator's side: creating, starting, stopping and deleting a Telegram channel.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { LocalStore } from "../../durable-objects/channel/local-store";
 import { describe, expect, it } from "vitest";
-import { api, approvedUser, createBot, deliver, dmUpdate, setWebhookError, startTelegramChannel, telegramCalls, worker } from "../support/harness";
+import { api, approvedUser, createBot, deliver, dmUpdate, inChannelStore, setWebhookError, startTelegramChannel, telegramCalls, worker } from "../support/harness";
 
 describe("health and auth", () => {
   it("GET /healthz answers 200 JSON without a token", async () => {
@@ -162,8 +161,7 @@ describe("running a channel", () => {
     expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBeGreaterThan(Date.now() + 9 * 60_000);
     await setWebhookError(channel.bot, "Connection timed out");
     // Pretend the last probe was long ago, then let the alarm run.
-    await runInDurableObject(stub, (_instance, state) => {
-      const store = new LocalStore(state.storage.sql);
+    await inChannelStore(channel.id, (store) => {
       store.put("runningSince", 0);
       store.put("lastProbeAt", 0);
     });

@@ -2,10 +2,9 @@
 // (command registration), the portal's PING, signature checks, setup guide, probe, stop.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LocalStore } from "../../durable-objects/channel/local-store";
 import { discordAdapter } from "../../worker/providers/discord/adapter";
 import type { ChannelContext } from "../../worker/providers/types";
-import { api, channelLogs, eventually } from "../support/harness";
+import { api, channelLogs, eventually, inChannelStore } from "../support/harness";
 import {
   command,
   createDiscordApp,
@@ -110,7 +109,7 @@ describe("Discord interactions endpoint", () => {
     const channel = await startDiscordChannel();
     await fetch(`${env.FAKES_BASE}/discord/__control/endpoint`, { method: "POST", body: JSON.stringify({ applicationId: channel.app.applicationId, url: "https://elsewhere.example/interactions" }) });
     // The start helper's read probed already; reads probe at most every 30 s.
-    await runInDurableObject(env.CHANNEL.getByName(channel.id), (_instance, state) => new LocalStore(state.storage.sql).put("lastProbeAt", 0));
+    await inChannelStore(channel.id, (store) => store.put("lastProbeAt", 0));
     expect((await api("GET", `/channels/${channel.id}`)).body.channel).toMatchObject({
       status: "error",
       statusReason: "Discord sends interactions to another URL: https://elsewhere.example/interactions",

@@ -1,10 +1,9 @@
 // Zalo OA (the Zalo Bot Platform) end to end against the fake Zalo API: credential test, start
 // with a secret token, webhook secret check, pairing, commands, groups, redelivery, retries,
 // honest status from getWebhookInfo, stop.
-import { env, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { LocalStore } from "../../durable-objects/channel/local-store";
-import { api, channelLogs, eventually } from "../support/harness";
+import { api, channelLogs, eventually, inChannelStore } from "../support/harness";
 import {
   approvedZaloUser,
   createZaloBot,
@@ -61,7 +60,7 @@ describe("Zalo OA setup", () => {
     const channel = await startZaloChannel();
     expect((await api("GET", `/channels/${channel.id}`)).body.channel.status).toBe("running");
     await fetch(`${env.ZALO_API_BASE}/bot${channel.bot.token}/deleteWebhook`, { method: "POST", body: "{}" });
-    await runInDurableObject(env.CHANNEL.getByName(channel.id), (_instance, state) => new LocalStore(state.storage.sql).put("lastProbeAt", 0));
+    await inChannelStore(channel.id, (store) => store.put("lastProbeAt", 0));
     expect((await api("GET", `/channels/${channel.id}`)).body.channel).toMatchObject({
       status: "error",
       statusReason: "webhook is not registered with Zalo (removed outside Switchboard?)",

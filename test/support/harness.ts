@@ -1,6 +1,7 @@
 // Test helpers that run inside workerd: call the Worker like a client would, read what the fake
 // Telegram API recorded, and play Telegram delivering updates to our webhook.
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
+import type { LocalStore } from "../../durable-objects/channel/local-store";
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
@@ -192,4 +193,12 @@ export async function approvedUser(channel: TestChannel, name = "Ada"): Promise<
 export async function channelLogs(channelId: string, level?: string) {
   const result = await api("GET", `/channels/${channelId}/logs${level ? `?level=${level}` : ""}`);
   return result.body.logs as { level: string; event: string; message: string; detail: Record<string, unknown> | null }[];
+}
+
+/**
+ * Runs `change` on a channel object's own store. The object keeps its key/values in memory, so
+ * a test that pretends time has passed must write through the object, not beside it.
+ */
+export async function inChannelStore(channelId: string, change: (store: LocalStore) => void): Promise<void> {
+  await runInDurableObject(env.CHANNEL.getByName(channelId), (instance) => change((instance as unknown as { store: LocalStore }).store));
 }

@@ -13,7 +13,12 @@ export async function getRoute(db: Db, channelId: string, chatKey: string): Prom
 }
 
 export async function setActiveThread(db: Db, channelId: string, chat: ChatRef, threadId: string): Promise<void> {
-  await db
+  await setActiveThreadQuery(db, channelId, chat, threadId);
+}
+
+/** Makes `threadId` the chat's active thread (the route is created if the chat has none). */
+export function setActiveThreadQuery(db: Db, channelId: string, chat: ChatRef, threadId: string) {
+  return db
     .insert(chatRoutes)
     .values({ channelId, chatKey: chat.key, address: chat.address, activeThreadId: threadId, updatedAt: Date.now() })
     .onConflictDoUpdate({

@@ -15,15 +15,25 @@ export async function getThread(db: Db, id: string): Promise<ThreadRow | undefin
   return db.select().from(threads).where(eq(threads.id, id)).get();
 }
 
-export async function createThread(
-  db: Db,
-  input: { workspaceId: string; title: string; kind: ThreadRow["kind"]; ownerKey: string | null; backendRef?: string | null },
-): Promise<ThreadRow> {
+type NewThread = { workspaceId: string; title: string; kind: ThreadRow["kind"]; ownerKey: string | null; backendRef?: string | null };
+
+export async function createThread(db: Db, input: NewThread): Promise<ThreadRow> {
+  return createThreadQuery(db, input).get();
+}
+
+/**
+ * The insert of a new thread, returning its row, for a caller that batches it with other writes
+ * (and so names the id itself).
+ */
+export function createThreadQuery(db: Db, input: NewThread & { id?: string }) {
   return db
     .insert(threads)
-    .values({ id: newId("th"), backendRef: null, ...input, lastMessageAt: Date.now() })
-    .returning()
-    .get();
+    .values({ backendRef: null, ...input, id: input.id ?? newThreadId(), lastMessageAt: Date.now() })
+    .returning();
+}
+
+export function newThreadId(): string {
+  return newId("th");
 }
 
 /** A chat's threads, most recent first: its personal ones plus the channel's bound thread. */
