@@ -95,7 +95,8 @@ async function withTarget(config, pinning, body) {
 
 /**
  * A warm-up run (its own chats, not reported), then the measured job. `pid` is the target's:
- * the CPU its process tree (workerd and the Miniflare host) spent during the job is reported.
+ * the CPU its process tree (workerd and the Miniflare host, or a Node peer) spent during the
+ * job is reported.
  * With `channels` (Switchboard channels, each with its own webhook and bot) the warm-up and the
  * job are spread over them.
  */
@@ -164,6 +165,29 @@ async function channelWarnings({ url, adminToken, channelId }) {
   return groups;
 }
 
+/** The grammY bot and the Chat SDK, each answering as its own bot on the fake Telegram. */
+async function measurePeers({ fakes, telegram, headers, grammyModule, pinning }) {
+  // Both peers check the webhook secret, as Switchboard does.
+  const secret = randomBytes(24).toString("base64url");
+  const peerHeaders = { ...headers, "x-telegram-bot-api-secret-token": secret };
+  const peerBot = (id, username) => ({ token: `${id}:AAF${randomBytes(16).toString("hex")}`, id, username, firstName: "Peer" });
+  const grammyBot = peerBot(7000000002, "grammy_peer_bot");
+  const chatSdkBot = peerBot(7000000003, "chat_sdk_peer_bot");
+  fakes.telegram.addBot(grammyBot);
+  fakes.telegram.addBot(chatSdkBot);
+  const grammyBotInfo = fakes.telegram.handleApi(grammyBot.token, "getMe", {}).body.result;
+  const peers = peerTargets({ grammyModule, telegramApiBase: fakes.telegramApiBase, grammyBot, grammyBotInfo, chatSdkBot, secret });
+  log("peer: a grammY bot on workerd (webhookCallback, ctx.reply)");
+  const grammy = await withTarget(peers.grammy, pinning, ({ url, pid }) =>
+    measure("gy", { url: `${url}/webhook`, pid, headers: peerHeaders, telegram, expectReplies: true, chatIdBase: 60_000_000 }),
+  );
+  log("peer: the Chat SDK Telegram adapter on Node (memory state, concurrent)");
+  const chatSdk = await withTarget(peers.chatSdk, pinning, ({ url, pid }) =>
+    measure("cs", { url: `${url}/webhook`, pid, headers: peerHeaders, telegram, expectReplies: true, chatIdBase: 70_000_000 }),
+  );
+  return { grammy, chatSdk };
+}
+
 async function main() {
   const loadBefore = loadavg().map((n) => Number(n.toFixed(2)));
   if (loadBefore[0] > 0.5) log(`machine load average is ${loadBefore[0]}: other work on this machine will distort the figures`);
@@ -175,7 +199,7 @@ async function main() {
   const product = bundle(join(runDir, "bundle"));
   const counting = bundle(join(runDir, "counting"), "scripts/bench/workers/counting-entry.ts");
   // With a modelled D1 latency the Switchboard target runs its own build (d1-latency-entry.ts).
-  const measured = job.d1LatencyMs > 0 ? bundle(join(runDir, "d1-latency"), "scripts/bench/workers/d1-latency-entry.ts") : product;
+  const switchboardBuild = job.d1LatencyMs > 0 ? bundle(join(runDir, "d1-latency"), "scripts/bench/workers/d1-latency-entry.ts") : product;
   if (job.peers) installPeers(log);
   const grammyModule = job.peers ? await bundleGrammy(join(runDir, "grammy")) : null;
 
@@ -203,26 +227,7 @@ async function main() {
     ({ url, pid }) => measure("floor", { url: `${url}/webhooks/telegram/ch_floor`, pid, headers, telegram, expectReplies: true, chatIdBase: 20_000_000 }),
   );
 
-  if (job.peers) {
-    // Both peers check the webhook secret, as Switchboard does.
-    const secret = randomBytes(24).toString("base64url");
-    const peerHeaders = { ...headers, "x-telegram-bot-api-secret-token": secret };
-    const peerBot = (id, username) => ({ token: `${id}:AAF${randomBytes(16).toString("hex")}`, id, username, firstName: "Peer" });
-    const grammyBot = peerBot(7000000002, "grammy_peer_bot");
-    const chatSdkBot = peerBot(7000000003, "chat_sdk_peer_bot");
-    fakes.telegram.addBot(grammyBot);
-    fakes.telegram.addBot(chatSdkBot);
-    const grammyBotInfo = fakes.telegram.handleApi(grammyBot.token, "getMe", {}).body.result;
-    const peers = peerTargets({ grammyModule, telegramApiBase: fakes.telegramApiBase, grammyBot, grammyBotInfo, chatSdkBot, secret });
-    log("peer: a grammY bot on workerd (webhookCallback, ctx.reply)");
-    results.grammy = await withTarget(peers.grammy, pinning, ({ url, pid }) =>
-      measure("gy", { url: `${url}/webhook`, pid, headers: peerHeaders, telegram, expectReplies: true, chatIdBase: 60_000_000 }),
-    );
-    log("peer: the Chat SDK Telegram adapter on Node (memory state, concurrent)");
-    results.chatSdk = await withTarget(peers.chatSdk, pinning, ({ url, pid }) =>
-      measure("cs", { url: `${url}/webhook`, pid, headers: peerHeaders, telegram, expectReplies: true, chatIdBase: 70_000_000 }),
-    );
-  }
+  if (job.peers) Object.assign(results, await measurePeers({ fakes, telegram, headers, grammyModule, pinning }));
 
   const modelled = job.d1LatencyMs > 0 ? `, D1 round trips delayed ${job.d1LatencyMs} ms` : "";
   log(`Switchboard: ${job.channels} channel(s)${modelled}, fresh local D1 and Durable Object storage`);
@@ -230,7 +235,7 @@ async function main() {
     {
       kind: "switchboard",
       name: "switchboard",
-      mainModule: measured.mainModule,
+      mainModule: switchboardBuild.mainModule,
       bindings: { ...switchboardBindings, ...(job.d1LatencyMs > 0 ? { BENCH_D1_LATENCY_MS: String(job.d1LatencyMs) } : {}) },
       persistDir: join(runDir, "state"),
     },
