@@ -14,7 +14,11 @@ export function installPeers(log) {
   const installed = join(PEERS, "node_modules", ".package-lock.json");
   if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(join(PEERS, "package-lock.json")).mtimeMs) return;
   log("installing the peers' packages (npm ci in scripts/bench/peers)");
-  execFileSync("npm", ["ci", "--prefix", PEERS, "--ignore-scripts", "--no-audit", "--no-fund"], { stdio: ["ignore", "ignore", "inherit"] });
+  try {
+    execFileSync("npm", ["ci", "--prefix", PEERS, "--ignore-scripts", "--no-audit", "--no-fund"], { stdio: ["ignore", "ignore", "inherit"] });
+  } catch (error) {
+    throw new Error(`npm ci in scripts/bench/peers failed (${error.message}); --no-peers runs the bench without the peers`);
+  }
 }
 
 /** The peers' package versions, for the report. */
