@@ -1,9 +1,11 @@
 // `npm run bench`: webhook-acknowledgement and end-to-end (update → sendMessage reply)
 // latency of Switchboard with the echo backend, under concurrent Telegram load, beside two
-// floors measured in the same run; plus the bundle size and D1 queries per message.
+// floors and two peers (a grammY bot, the Chat SDK's Telegram adapter) measured in the same
+// run; plus the bundle size and D1 queries per message.
 // Method and figures: docs/performance.md. Not part of `npm test`.
 //
 //   npm run bench [-- --updates 2000 --concurrency 50 --busy-chats 40 --per-busy-chat 10]
+//   npm run bench -- --no-peers --d1-latency 20 --channels 4
 //   npm run bench -- --soak [--updates 20000 --rate 50 --idle 300]   (scripts/bench/soak.mjs)
 //
 // Everything runs on 127.0.0.1: the fake Telegram API (test/fakes) in this process, each
@@ -19,15 +21,17 @@ import { countQueries } from "./bench/counts.mjs";
 import { runLoad } from "./bench/load.mjs";
 import { machine, report } from "./bench/report.mjs";
 import { summarize } from "./bench/stats.mjs";
+import { bundleGrammy, installPeers, peerTargets, peerVersions } from "./bench/peers.mjs";
 import { createTelegramChannel } from "./bench/switchboard.mjs";
 import { pinSelf, startTarget, treeCpuSeconds } from "./bench/targets.mjs";
 import { startFakeTelegram } from "./bench/telegram.mjs";
-import { makeWorkload } from "./bench/workload.mjs";
+import { makeWorkload, spreadOverChannels } from "./bench/workload.mjs";
 
 // `--soak`: a long run at a steady rate, then idle (scripts/bench/soak.mjs), instead of this bench.
 if (process.argv.includes("--soak")) process.exit(await (await import("./bench/soak.mjs")).soak(process.argv.slice(2)));
 
 const { values: args } = parseArgs({
+  allowNegative: true, // --no-peers
   options: {
     updates: { type: "string", default: "2000" },
     concurrency: { type: "string", default: "50" },
@@ -35,6 +39,9 @@ const { values: args } = parseArgs({
     "per-busy-chat": { type: "string", default: "10" },
     warmup: { type: "string", default: "200" },
     "count-users": { type: "string", default: "50" },
+    peers: { type: "boolean", default: true }, // --no-peers: floors and Switchboard only
+    "d1-latency": { type: "string", default: "0" }, // ms added to each D1 round trip of the Switchboard target
+    channels: { type: "string", default: "1" }, // Switchboard channels (bots) the job is spread over
     keep: { type: "boolean", default: false }, // keep .bench/run-*/ (bundles, local state)
   },
 });
@@ -50,10 +57,14 @@ const job = {
   perBusyChat: bounded("per-busy-chat", 100),
   warmup: bounded("warmup", 2_000),
   countUsers: bounded("count-users", 1_000),
+  channels: bounded("channels", 16),
+  peers: args.peers,
+  d1LatencyMs: Number(args["d1-latency"]),
 };
+if (!(job.d1LatencyMs >= 0 && job.d1LatencyMs <= 1_000)) throw new Error("--d1-latency must be a number of ms from 0 to 1000");
 
 // The whole run must end by itself: past this, stop the targets and fail.
-const WATCHDOG_MS = 10 * 60 * 1000;
+const WATCHDOG_MS = 15 * 60 * 1000;
 const runDir = join(".bench", `run-${Date.now()}`);
 const cleanups = [];
 const watchdog = setTimeout(async () => {
@@ -84,15 +95,19 @@ async function withTarget(config, pinning, body) {
 
 /**
  * A warm-up run (its own chats, not reported), then the measured job. `pid` is the target's:
- * the CPU its process tree (workerd and the Miniflare host) spent during the job is reported.
+ * the CPU its process tree (workerd and the Miniflare host, or a Node peer) spent during the
+ * job is reported.
+ * With `channels` (Switchboard channels, each with its own webhook and bot) the warm-up and the
+ * job are spread over them.
  */
-async function measure(name, { url, pid, headers, telegram, expectReplies, chatIdBase }) {
+async function measure(name, { url, pid, headers, telegram, expectReplies, chatIdBase, channels }) {
   const common = { url, headers, telegram, expectReplies, concurrency: job.concurrency };
+  const spread = (workload, base) => (channels ? spreadOverChannels(workload, channels, base) : workload);
   const warm = makeWorkload({ prefix: `w${name}`, updates: job.warmup, chatIdBase: chatIdBase + 5_000_000, seed: 7 });
-  await runLoad({ ...common, prefix: `w${name}`, workload: warm });
+  await runLoad({ ...common, prefix: `w${name}`, workload: spread(warm, chatIdBase + 5_000_000) });
   telegram.takeCallCounts();
   log(`${name}: ${job.updates} updates, ${job.concurrency} concurrent`);
-  const workload = makeWorkload({ prefix: name, updates: job.updates, busyChats: job.busyChats, perBusyChat: job.perBusyChat, chatIdBase, seed: 42 });
+  const workload = spread(makeWorkload({ prefix: name, updates: job.updates, busyChats: job.busyChats, perBusyChat: job.perBusyChat, chatIdBase, seed: 42 }), chatIdBase);
   const cpuBefore = treeCpuSeconds(pid);
   const result = await runLoad({ ...common, prefix: name, workload });
   const cpuSeconds = treeCpuSeconds(pid) - cpuBefore;
@@ -111,20 +126,21 @@ async function measure(name, { url, pid, headers, telegram, expectReplies, chatI
 
 /**
  * With the job done and every reply in, the Worker should go quiet: its CPU use over a few idle
- * seconds (workerd and its host process) and whether the channel's logs can still be read.
+ * seconds (workerd and its host process) and whether each channel's logs can still be read.
  */
-async function afterRunHealth({ url, pid, adminToken, channelId }) {
+async function afterRunHealth({ url, pid, adminToken, channelIds }) {
   const IDLE_MS = 3000;
   const cpuBefore = treeCpuSeconds(pid);
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
   const idleCpuPercent = ((treeCpuSeconds(pid) - cpuBefore) / (IDLE_MS / 1000)) * 100;
-  const logs = await fetch(`${url}/api/channels/${channelId}/logs`, { headers: { authorization: `Bearer ${adminToken}` } });
-  return {
-    idleCpuPercent,
-    logsApiStatus: logs.status,
-    logsApiBody: (await logs.text()).slice(0, 200),
-    warnings: logs.ok ? await channelWarnings({ url, adminToken, channelId }) : null,
-  };
+  const health = { idleCpuPercent, logsApiStatus: 200, logsApiBody: "", warnings: {} };
+  for (const channelId of channelIds) {
+    const logs = await fetch(`${url}/api/channels/${channelId}/logs`, { headers: { authorization: `Bearer ${adminToken}` } });
+    if (!logs.ok) return { ...health, logsApiStatus: logs.status, logsApiBody: (await logs.text()).slice(0, 200), warnings: null };
+    await logs.arrayBuffer();
+    for (const [key, n] of Object.entries(await channelWarnings({ url, adminToken, channelId }))) health.warnings[key] = (health.warnings[key] ?? 0) + n;
+  }
+  return health;
 }
 
 /**
@@ -149,6 +165,29 @@ async function channelWarnings({ url, adminToken, channelId }) {
   return groups;
 }
 
+/** The grammY bot and the Chat SDK, each answering as its own bot on the fake Telegram. */
+async function measurePeers({ fakes, telegram, headers, grammyModule, pinning }) {
+  // Both peers check the webhook secret, as Switchboard does.
+  const secret = randomBytes(24).toString("base64url");
+  const peerHeaders = { ...headers, "x-telegram-bot-api-secret-token": secret };
+  const peerBot = (id, username) => ({ token: `${id}:AAF${randomBytes(16).toString("hex")}`, id, username, firstName: "Peer" });
+  const grammyBot = peerBot(7000000002, "grammy_peer_bot");
+  const chatSdkBot = peerBot(7000000003, "chat_sdk_peer_bot");
+  fakes.telegram.addBot(grammyBot);
+  fakes.telegram.addBot(chatSdkBot);
+  const grammyBotInfo = fakes.telegram.handleApi(grammyBot.token, "getMe", {}).body.result;
+  const peers = peerTargets({ grammyModule, telegramApiBase: fakes.telegramApiBase, grammyBot, grammyBotInfo, chatSdkBot, secret });
+  log("peer: a grammY bot on workerd (webhookCallback, ctx.reply)");
+  const grammy = await withTarget(peers.grammy, pinning, ({ url, pid }) =>
+    measure("gy", { url: `${url}/webhook`, pid, headers: peerHeaders, telegram, expectReplies: true, chatIdBase: 60_000_000 }),
+  );
+  log("peer: the Chat SDK Telegram adapter on Node (memory state, concurrent)");
+  const chatSdk = await withTarget(peers.chatSdk, pinning, ({ url, pid }) =>
+    measure("cs", { url: `${url}/webhook`, pid, headers: peerHeaders, telegram, expectReplies: true, chatIdBase: 70_000_000 }),
+  );
+  return { grammy, chatSdk };
+}
+
 async function main() {
   const loadBefore = loadavg().map((n) => Number(n.toFixed(2)));
   if (loadBefore[0] > 0.5) log(`machine load average is ${loadBefore[0]}: other work on this machine will distort the figures`);
@@ -159,6 +198,10 @@ async function main() {
   log("bundling (wrangler deploy --dry-run)");
   const product = bundle(join(runDir, "bundle"));
   const counting = bundle(join(runDir, "counting"), "scripts/bench/workers/counting-entry.ts");
+  // With a modelled D1 latency the Switchboard target runs its own build (d1-latency-entry.ts).
+  const switchboardBuild = job.d1LatencyMs > 0 ? bundle(join(runDir, "d1-latency"), "scripts/bench/workers/d1-latency-entry.ts") : product;
+  if (job.peers) installPeers(log);
+  const grammyModule = job.peers ? await bundleGrammy(join(runDir, "grammy")) : null;
 
   const telegram = await startFakeTelegram();
   cleanups.push(() => telegram.fakes.close());
@@ -184,15 +227,27 @@ async function main() {
     ({ url, pid }) => measure("floor", { url: `${url}/webhooks/telegram/ch_floor`, pid, headers, telegram, expectReplies: true, chatIdBase: 20_000_000 }),
   );
 
-  log("Switchboard: bundle from wrangler.toml, fresh local D1 and Durable Object storage");
+  if (job.peers) Object.assign(results, await measurePeers({ fakes, telegram, headers, grammyModule, pinning }));
+
+  const modelled = job.d1LatencyMs > 0 ? `, D1 round trips delayed ${job.d1LatencyMs} ms` : "";
+  log(`Switchboard: ${job.channels} channel(s)${modelled}, fresh local D1 and Durable Object storage`);
   results.switchboard = await withTarget(
-    { kind: "switchboard", name: "switchboard", mainModule: product.mainModule, bindings: switchboardBindings, persistDir: join(runDir, "state") },
+    {
+      kind: "switchboard",
+      name: "switchboard",
+      mainModule: switchboardBuild.mainModule,
+      bindings: { ...switchboardBindings, ...(job.d1LatencyMs > 0 ? { BENCH_D1_LATENCY_MS: String(job.d1LatencyMs) } : {}) },
+      persistDir: join(runDir, "state"),
+    },
     pinning,
     async ({ url, pid }) => {
-      const channel = await createTelegramChannel({ url, adminToken, fakes });
-      const secretHeaders = { ...headers, "x-telegram-bot-api-secret-token": channel.secret };
-      const measured = await measure("sb", { url: channel.webhookUrl, pid, headers: secretHeaders, telegram, expectReplies: true, chatIdBase: 30_000_000 });
-      return { ...measured, afterRun: await afterRunHealth({ url, pid, adminToken, channelId: channel.channelId }) };
+      const channels = [];
+      for (let i = 0; i < job.channels; i++) {
+        const channel = await createTelegramChannel({ url, adminToken, fakes });
+        channels.push({ ...channel, headers: { ...headers, "x-telegram-bot-api-secret-token": channel.secret } });
+      }
+      const run = await measure("sb", { url: channels[0].webhookUrl, pid, headers: channels[0].headers, telegram, expectReplies: true, chatIdBase: 30_000_000, channels });
+      return { ...run, afterRun: await afterRunHealth({ url, pid, adminToken, channelIds: channels.map((channel) => channel.channelId) }) };
     },
   );
 
@@ -208,15 +263,17 @@ async function main() {
   );
   results.loadAverage = { before: loadBefore, after: loadavg().map((n) => Number(n.toFixed(2))) };
 
-  const text = report({ job, results, product, pinning, machine: machine() });
+  const host = { ...machine(), ...(job.peers ? { peers: peerVersions() } : {}) };
+  const text = report({ job, results, product, pinning, machine: host });
   console.log(text);
   writeFileSync(join(".bench", "last-run.md"), text);
-  writeFileSync(join(".bench", "last-run.json"), JSON.stringify({ job, results, product, pinning, machine: machine() }, null, 2));
+  writeFileSync(join(".bench", "last-run.json"), JSON.stringify({ job, results, product, pinning, machine: host }, null, 2));
   log("written: .bench/last-run.md, .bench/last-run.json");
   // Any non-zero check (lost, doubled, refused, out of order, timed out) fails the run — except
-  // the order of floor 2's replies, which that Worker does not promise (see report.mjs).
-  const { outOfOrderChats, ...floorChecks } = results.echoFloor.checks;
-  const checks = [results.trivial.checks, floorChecks, results.switchboard.checks, results.d1.newUser.checks, results.d1.knownUser.checks];
+  // the order of replies from floor 2 and the Chat SDK, which promise none (see report.mjs).
+  const withoutOrder = ({ outOfOrderChats, ...checks }) => checks;
+  const checks = [results.trivial.checks, withoutOrder(results.echoFloor.checks), results.switchboard.checks, results.d1.newUser.checks, results.d1.knownUser.checks];
+  if (job.peers) checks.push(results.grammy.checks, withoutOrder(results.chatSdk.checks));
   return checks.every((group) => Object.values(group).every((value) => !value)) ? 0 : 1;
 }
 

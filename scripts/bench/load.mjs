@@ -30,7 +30,9 @@ export function post(agent, url, headers, body) {
 /**
  * Runs `workload` against `url` and returns per-update timings and the reply accounting.
  * `telegram` is the tapped fake (telegram.mjs); `prefix` marks this run's texts; after the last
- * expected reply it keeps listening `graceMs` for doubled ones.
+ * expected reply it keeps listening `graceMs` for doubled ones. An item may bring its own
+ * `url`, `headers` and bot `token` (a job spread over channels): a reply from another bot
+ * counts as misrouted.
  */
 export async function runLoad({ url, headers, workload, concurrency, telegram, prefix, expectReplies = true, graceMs = 1500, sendDeadlineMs = 180_000, replyDeadlineMs = 60_000 }) {
   const byText = new Map(workload.map((item) => [item.text, { ...item, start: 0, ack: 0, status: null, replies: [] }]));
@@ -40,11 +42,11 @@ export async function runLoad({ url, headers, workload, concurrency, telegram, p
   let allReplied = () => undefined;
   const replied = new Promise((resolve) => (allReplied = resolve));
 
-  const untap = telegram.onCall(({ method, params, at }) => {
+  const untap = telegram.onCall(({ token, method, params, at }) => {
     if (method !== "sendMessage" || typeof params.text !== "string" || !params.text.startsWith(`Echo: ${prefix}-`)) return;
     const entry = byText.get(params.text.slice("Echo: ".length));
     if (!entry) return void strays.unexpected++;
-    if (Number(params.chat_id) !== entry.chatId) strays.misrouted++;
+    if (Number(params.chat_id) !== entry.chatId || (entry.token && token !== entry.token)) strays.misrouted++;
     entry.replies.push(at);
     replyOrder.set(entry.chatId, [...(replyOrder.get(entry.chatId) ?? []), entry.seq]);
     if (entry.replies.length === 1 && --outstanding === 0) allReplied();
@@ -71,7 +73,7 @@ export async function runLoad({ url, headers, workload, concurrency, telegram, p
       const [item] = queue.splice(index, 1);
       busyChats.add(item.chatId);
       item.start = performance.now();
-      item.status = await post(agent, url, headers, item.body);
+      item.status = await post(agent, item.url ?? url, item.headers ?? headers, item.body);
       item.ack = performance.now();
       busyChats.delete(item.chatId);
       wake();
@@ -102,6 +104,7 @@ export async function runLoad({ url, headers, workload, concurrency, telegram, p
     ...strays,
     outOfOrderChats,
     chats: new Set(items.map((item) => item.chatId)).size,
+    began,
     sendSeconds: (sendEnded - began) / 1000,
     replySeconds: (Math.max(...items.flatMap((item) => item.replies), began) - began) / 1000,
     timedOut: expectReplies && outstanding > 0 ? `${outstanding} updates unanswered after waiting ${((repliesEnded - sendEnded) / 1000).toFixed(0)} s` : null,

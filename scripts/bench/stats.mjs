@@ -9,6 +9,21 @@ export function percentile(values, p) {
 
 const pick = (values) => ({ p50: percentile(values, 50), p90: percentile(values, 90), p99: percentile(values, 99), max: Math.max(...values) });
 
+/** Replies per second of each channel, when the job was spread over several (workload.mjs). */
+function perChannel(result, answered) {
+  const channels = [...new Set(result.items.map((item) => item.channel))].filter((channel) => channel !== undefined).sort((a, b) => a - b);
+  if (channels.length < 2) return null;
+  return channels.map((channel) => {
+    const replied = answered.filter((item) => item.channel === channel).map((item) => item.replies[0]);
+    return {
+      channel,
+      updates: result.items.filter((item) => item.channel === channel).length,
+      replies: replied.length,
+      repliesPerSecond: replied.length / ((Math.max(...replied, result.began) - result.began) / 1000),
+    };
+  });
+}
+
 export function summarize(result) {
   const acked = result.items.filter((item) => item.status === 200);
   const answered = acked.filter((item) => item.replies.length > 0);
@@ -25,6 +40,7 @@ export function summarize(result) {
     repliesPerSecond: answered.length / result.replySeconds,
     sendSeconds: result.sendSeconds,
     replySeconds: result.replySeconds,
+    perChannel: perChannel(result, answered),
     checks: {
       unsent: result.unsent,
       failedAcks: result.failedAcks,
@@ -39,4 +55,9 @@ export function summarize(result) {
 }
 
 export const ms = (value) => (Number.isFinite(value) ? (value >= 100 ? value.toFixed(0) : value.toFixed(1)) : "–");
-export const ratio = (value, floor) => (Number.isFinite(value) && Number.isFinite(floor) && floor > 0 ? `${(value / floor).toFixed(1)}×` : "–");
+// Two decimals below 1 (a throughput ratio against a faster peer), one above.
+export const ratio = (value, floor) => {
+  if (!(Number.isFinite(value) && Number.isFinite(floor) && floor > 0)) return "–";
+  const r = value / floor;
+  return `${r < 1 ? r.toFixed(2) : r.toFixed(1)}×`;
+};

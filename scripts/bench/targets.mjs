@@ -45,9 +45,12 @@ export function treeCpuSeconds(pid) {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
-/** Starts a target; resolves with `{ url, pid, stop() }` once it serves. */
+/**
+ * Starts a target; resolves with `{ url, pid, stop() }` once it serves. `config.script` names
+ * another Node script speaking target.mjs's protocol (a peer that is not a Worker).
+ */
 export function startTarget(config, { pinned }) {
-  const argv = [TARGET, JSON.stringify(config)];
+  const argv = [config.script ?? TARGET, JSON.stringify(config)];
   const child = pinned
     ? spawn("taskset", ["-c", "1", process.execPath, ...argv], { stdio: ["pipe", "pipe", "inherit"] })
     : spawn(process.execPath, argv, { stdio: ["pipe", "pipe", "inherit"] });

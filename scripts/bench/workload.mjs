@@ -66,3 +66,17 @@ export function telegramUpdate(chatId, text, messageId) {
     },
   };
 }
+
+/**
+ * The same job spread over several channels (`{ webhookUrl, headers, bot }` each): chat i of the
+ * job goes to channel i mod N, so every channel gets its share of busy and single chats. Each
+ * item carries its channel's webhook, secret header and bot token (a reply from another bot is
+ * misrouted).
+ */
+export function spreadOverChannels(workload, channels, chatIdBase) {
+  return workload.map((item) => {
+    const channel = (item.chatId - chatIdBase) % channels.length;
+    const { webhookUrl, headers, bot } = channels[channel];
+    return { ...item, channel, url: webhookUrl, headers, token: bot.token };
+  });
+}

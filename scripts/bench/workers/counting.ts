@@ -1,7 +1,9 @@
 // Counters for the D1-count phase of the benchmark. A D1 "round trip" is one call that goes to
 // the database (run/all/first/raw/exec, or one batch); a "statement" is one SQL statement in it
-// (a batch of N is one round trip and N statements). Statements are grouped by operation and
-// table ("select chat_routes") so the output shows where the queries come from.
+// (a batch of N is one round trip and N statements), both seen through hooked-d1.ts.
+// Statements are grouped by operation and table ("select chat_routes") so the output shows
+// where the queries come from.
+import { hookedD1 } from "./hooked-d1";
 
 export const tally = {
   d1: { roundTrips: 0, statements: 0, byStatement: {} as Record<string, number> },
@@ -24,47 +26,13 @@ function count(group: { byStatement: Record<string, number> }, sql: string): voi
   group.byStatement[key] = (group.byStatement[key] ?? 0) + 1;
 }
 
-const realStatement = new WeakMap<object, D1PreparedStatement>();
-
-function countingStatement(real: D1PreparedStatement, sql: string): D1PreparedStatement {
-  const executed = () => {
-    tally.d1.roundTrips += 1;
-    tally.d1.statements += 1;
-    count(tally.d1, sql);
-  };
-  const statement = {
-    bind: (...values: unknown[]) => countingStatement(real.bind(...values), sql),
-    run: (...args: []) => (executed(), real.run(...args)),
-    all: (...args: []) => (executed(), real.all(...args)),
-    raw: (...args: [any]) => (executed(), real.raw(...args)),
-    first: (...args: [any]) => (executed(), real.first(...args)),
-  } as unknown as D1PreparedStatement;
-  // batch() receives these wrappers: it needs the real statement to pass on, and the SQL to label.
-  realStatement.set(statement, real);
-  (statement as unknown as { sql: string }).sql = sql;
-  return statement;
-}
-
+/** D1 with every round trip and statement counted. */
 export function countingD1(real: D1Database): D1Database {
-  return {
-    prepare: (sql: string) => countingStatement(real.prepare(sql), sql),
-    batch: (statements: D1PreparedStatement[]) => {
-      tally.d1.roundTrips += 1;
-      tally.d1.statements += statements.length;
-      for (const statement of statements) count(tally.d1, (statement as unknown as { sql: string }).sql ?? "?");
-      return real.batch(statements.map((statement) => realStatement.get(statement) ?? statement));
-    },
-    exec: (sql: string) => {
-      tally.d1.roundTrips += 1;
-      tally.d1.statements += 1;
-      count(tally.d1, sql);
-      return real.exec(sql);
-    },
-    withSession: () => {
-      throw new Error("bench counting: withSession is not wrapped (Switchboard does not use it)");
-    },
-    dump: () => real.dump(),
-  } as unknown as D1Database;
+  return hookedD1(real, (statements) => {
+    tally.d1.roundTrips += 1;
+    tally.d1.statements += statements.length;
+    for (const sql of statements) count(tally.d1, sql);
+  });
 }
 
 /**
