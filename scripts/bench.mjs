@@ -29,6 +29,8 @@ import { makeWorkload, spreadOverChannels } from "./bench/workload.mjs";
 
 // `--soak`: a long run at a steady rate, then idle (scripts/bench/soak.mjs), instead of this bench.
 if (process.argv.includes("--soak")) process.exit(await (await import("./bench/soak.mjs")).soak(process.argv.slice(2)));
+// `--profile`: CPU profiles of the Switchboard target under load (scripts/bench/profile.mjs).
+if (process.argv.includes("--profile")) process.exit(await (await import("./bench/profile.mjs")).profile(process.argv.slice(2)));
 
 const { values: args } = parseArgs({
   allowNegative: true, // --no-peers

@@ -58,6 +58,8 @@ const options = {
   cf: false,
   logRequests: false,
   log: new Log(LogLevel.WARN),
+  // `--profile`: workerd's inspector, so the bench can record CPU profiles of the isolates.
+  ...(config.inspectorPort ? { inspectorPort: config.inspectorPort } : {}),
 };
 
 const mf = new Miniflare(convertV4MiniflareOptions(options));
