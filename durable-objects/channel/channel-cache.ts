@@ -3,11 +3,11 @@
 // through this object, except admin API edits, which call `reload()` on the DO and so `clear()`
 // here. (A thread's title and backend reference never change after it is created.)
 import type { BatchItem } from "drizzle-orm/batch";
-import type { ChatRef } from "../../worker/core/types";
+import { directChatKey, type ChatRef } from "../../worker/core/types";
 import type { Db } from "../../worker/db/client";
-import { getRoute, setActiveThread, setActiveThreadQuery } from "../../worker/db/routes";
+import { getRoute, getRouteQuery, setActiveThread, setActiveThreadQuery } from "../../worker/db/routes";
 import { createThreadQuery, getThread, newThreadId, type ThreadRow } from "../../worker/db/threads";
-import { recordSender, type ChannelUserRow, type SenderProfile, type UserState } from "../../worker/db/users";
+import { recordSenderQuery, type ChannelUserRow, type SenderProfile, type UserState } from "../../worker/db/users";
 
 /** A known sender's `last_seen_at` is written at most this often. */
 const SEEN_WRITE_INTERVAL_MS = 60_000;
@@ -68,11 +68,23 @@ export class ChannelCache {
     this.activeThreads.set(chat.key, threadId);
   }
 
-  /** Records a DM sender (created in `initialState` if new) and returns their row. */
+  /**
+   * Records a DM sender (created in `initialState` if new) and returns their row. A sender this
+   * object has not seen yet has their DM chat's route read in the same round trip.
+   */
   async sender(sender: SenderProfile, initialState: UserState, dmAddress: string): Promise<ChannelUserRow> {
     const cached = this.senders.get(sender.id);
     if (cached && Date.now() - cached.writtenAt < SEEN_WRITE_INTERVAL_MS) return cached.row;
-    const row = await recordSender(this.db, this.channelId(), sender, initialState, dmAddress);
+    const record = recordSenderQuery(this.db, this.channelId(), sender, initialState, dmAddress);
+    const chatKey = directChatKey(sender.id);
+    let row: ChannelUserRow;
+    if (this.activeThreads.has(chatKey)) {
+      row = await record.get();
+    } else {
+      const [[recorded], [route]] = await this.db.batch([record, getRouteQuery(this.db, this.channelId(), chatKey)]);
+      row = recorded!;
+      this.activeThreads.set(chatKey, route?.activeThreadId ?? null);
+    }
     this.senders.set(sender.id, { row, writtenAt: Date.now() });
     return row;
   }

@@ -9,7 +9,11 @@ import { chatRoutes, missedReplies } from "./schema";
 export type ChatRouteRow = typeof chatRoutes.$inferSelect;
 
 export async function getRoute(db: Db, channelId: string, chatKey: string): Promise<ChatRouteRow | undefined> {
-  return db.select().from(chatRoutes).where(and(eq(chatRoutes.channelId, channelId), eq(chatRoutes.chatKey, chatKey))).get();
+  return getRouteQuery(db, channelId, chatKey).get();
+}
+
+export function getRouteQuery(db: Db, channelId: string, chatKey: string) {
+  return db.select().from(chatRoutes).where(and(eq(chatRoutes.channelId, channelId), eq(chatRoutes.chatKey, chatKey)));
 }
 
 export async function setActiveThread(db: Db, channelId: string, chat: ChatRef, threadId: string): Promise<void> {

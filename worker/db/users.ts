@@ -14,16 +14,13 @@ export interface SenderProfile {
   displayName?: string;
 }
 
-/** Records that `sender` wrote (creating them in `initialState` if new); returns the stored row. */
-export async function recordSender(
-  db: Db,
-  channelId: string,
-  sender: SenderProfile,
-  initialState: UserState,
-  dmAddress?: string,
-): Promise<ChannelUserRow> {
+/**
+ * Records that `sender` wrote (creating them in `initialState` if new); the query returns the
+ * stored row (callers batch it with the reads the sender's message needs).
+ */
+export function recordSenderQuery(db: Db, channelId: string, sender: SenderProfile, initialState: UserState, dmAddress?: string) {
   const now = Date.now();
-  const row = await db
+  return db
     .insert(channelUsers)
     .values({
       id: newId("usr"),
@@ -45,9 +42,7 @@ export async function recordSender(
         lastSeenAt: now,
       },
     })
-    .returning()
-    .get();
-  return row;
+    .returning();
 }
 
 export async function findUserByProviderId(db: Db, channelId: string, providerUserId: string): Promise<ChannelUserRow | undefined> {
