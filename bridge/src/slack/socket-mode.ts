@@ -216,6 +216,8 @@ export class SlackSocketMode {
   }
 
   private fail(reason: string): void {
+    // Nothing reconnects: the admin must change something in Slack first.
+    this.stop();
     this.state = "failed";
     this.options.log.error("slack socket: stopped for good", { reason });
     this.options.handlers.down(reason, false);
