@@ -11,7 +11,7 @@ import { pruneStaleAccess } from "../worker/db/pairing";
 import type { LogLevel } from "../worker/db/logs";
 import type { Env } from "../worker/env";
 import { ProviderError } from "../worker/providers/errors";
-import { jsonAck, type InboundEvent, type InboundRequest, type ProviderAck, type SetupGuide } from "../worker/providers/types";
+import { jsonAck, usesBridgeSocket, type InboundEvent, type InboundRequest, type ProviderAck, type SetupGuide } from "../worker/providers/types";
 import { applyLogin, clearCredentials, storeCredentials, withCredentialEntries, type AccountConflict, type LoginQr } from "./channel/login";
 import { decidePairing, deliverPush, type OperationResult, type PushDelivery, type PushOutcome } from "./channel/admin-decisions";
 import { handleInbound } from "./channel/conversation";
@@ -233,6 +233,10 @@ export class ChannelDO extends DurableObject<Env> {
       } else if (result.mode === "resume") {
         this.log("info", "channel.started", "Started; resuming the saved session");
         if (runtime.row.status === "starting") await this.setStatus("starting", "resuming the saved session");
+      } else if (result.mode === "socket") {
+        // Running once the bridge reports the socket up (a `connected` login event).
+        this.log("info", "channel.started", `Started; the bridge connects to ${runtime.adapter.label}`);
+        if (runtime.row.status === "starting") await this.setStatus("starting", `the bridge is connecting to ${runtime.adapter.label}`);
       } else if (this.store.get("providerHasCalled")) {
         // The admin pasted the URL before: the provider has already called it.
         this.log("info", "channel.started", `Started; ${runtime.adapter.label} delivers to ${webhookUrl}`);
@@ -346,14 +350,15 @@ export class ChannelDO extends DurableObject<Env> {
   async resumeBridgeSession(channelId: string): Promise<boolean> {
     this.remember(channelId);
     const runtime = await this.runtime();
-    if (!runtime || runtime.adapter.connection !== "qr") return false;
+    if (!runtime || (runtime.adapter.connection !== "qr" && !usesBridgeSocket(runtime.adapter, runtime.settings))) return false;
     const { status } = runtime.row;
     const resumable = status === "running" || status === "starting" || status === "awaiting-login" || (status === "error" && this.store.get("errorKind") === "delivery");
     if (!resumable) return false;
     const webhookUrl = webhookUrlOf(this.env.PUBLIC_URL || "https://bridge.invalid", runtime.row.provider, channelId);
     try {
       const result = await runtime.adapter.connect(runtime.context, webhookUrl);
-      this.log("info", "channel.resumed", result.mode === "resume" ? "The bridge reconnected; resuming the saved session" : "The bridge reconnected; the QR login begins again");
+      const how = result.mode === "resume" ? "resuming the saved session" : result.mode === "socket" ? `connecting to ${runtime.adapter.label} again` : "the QR login begins again";
+      this.log("info", "channel.resumed", `The bridge reconnected; ${how}`);
     } catch (error) {
       this.log("warn", "channel.resume_failed", `The bridge could not resume the session: ${(error as Error).message}`);
     }

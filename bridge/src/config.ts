@@ -13,6 +13,10 @@ const schema = z.object({
   BRIDGE_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   BRIDGE_ID: z.string().min(1).max(60).default(hostname()),
   BRIDGE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Discord's gateway (tests and self-hosting point it elsewhere). */
+  DISCORD_GATEWAY_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  /** Slack's Web API base for `apps.connections.open` (tests point it at a fake). */
+  SLACK_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
   /** A module exporting session factories to use instead of the real libraries (tests). */
   BRIDGE_DRIVERS: z.string().optional(),
 });

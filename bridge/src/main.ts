@@ -10,6 +10,8 @@ import { createLogger } from "./log.ts";
 import type { SessionFactories } from "./sessions.ts";
 import { createWhatsAppFactory } from "./whatsapp/session.ts";
 import { createZaloFactory } from "./zalo/session.ts";
+import { createDiscordFactory } from "./discord/session.ts";
+import { createSlackFactory } from "./slack/session.ts";
 
 async function loadFactories(driversModule: string | undefined): Promise<SessionFactories> {
   if (driversModule) {
@@ -29,7 +31,12 @@ const bridge = await startBridge({
   bridgeId: config.BRIDGE_ID,
   dataDir: config.BRIDGE_DATA_DIR,
   httpPort: config.BRIDGE_HTTP_PORT,
-  factories: await loadFactories(config.BRIDGE_DRIVERS),
+  // The token providers' sockets need no library: plain WebSockets, even beside fake drivers.
+  factories: {
+    discord: createDiscordFactory({ gatewayUrl: config.DISCORD_GATEWAY_URL }),
+    slack: createSlackFactory({ apiBase: config.SLACK_API_BASE }),
+    ...(await loadFactories(config.BRIDGE_DRIVERS)),
+  },
   log,
 });
 

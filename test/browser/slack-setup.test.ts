@@ -74,4 +74,45 @@ describe("Slack in the admin UI", () => {
     await page.getByText("Require mention").waitFor(WAIT);
     expect(await page.getByText("Voice replies").count()).toBe(0);
   });
+
+  it("creates a Socket Mode channel: the app-level token instead of the signing secret, a manifest without URL, and the choice on the channel page", async () => {
+    const tag = randomUUID().replaceAll("-", "").slice(0, 8).toUpperCase();
+    const socketBot = { token: `xoxb-2-${randomUUID()}`, teamId: `T${tag}`, team: "Acme", userId: `U${tag}`, botId: `B${tag}`, name: "socketbot" };
+    const appToken = `xapp-1-A${tag}-1-${randomUUID().replaceAll("-", "")}`;
+    await fetch(`${fakesBase}/slack/__control/bots`, { method: "POST", body: JSON.stringify(socketBot) });
+    // The fake Web API answers apps.connections.open for this token (Test, then Create).
+    const open = { status: 200, body: { ok: true, url: "wss://wss-primary.slack.example/link/?ticket=t" } };
+    await fetch(`${fakesBase}/slack/__control/faults`, { method: "POST", body: JSON.stringify({ token: appToken, method: "apps.connections.open", responses: [open, open] }) });
+
+    await page.goto(`${baseUrl}/channels/new`);
+    await page.getByRole("heading", { name: "Choose a platform" }).waitFor(WAIT);
+    await page.getByText("Slack", { exact: true }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel(/Display name/).fill("Socket Slack");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    await page.getByLabel("Signing secret").waitFor(WAIT);
+    expect(await page.getByLabel("App-level token", { exact: true }).count()).toBe(0);
+    await page.getByLabel(/Socket Mode/).check();
+    expect(await page.getByLabel("Signing secret", { exact: true }).count()).toBe(0);
+    await page.getByLabel("Bot token").fill(socketBot.token);
+    await page.getByLabel("App-level token", { exact: true }).fill(appToken);
+    await page.getByRole("button", { name: "Test", exact: true }).click();
+    await page.getByText(`accepted the credential: ${socketBot.name}`).waitFor(WAIT);
+    await screenshot(page, "slack-socket-mode-wizard");
+    await page.getByRole("button", { name: "Create channel" }).click();
+    await page.getByRole("button", { name: "Open channel" }).waitFor(WAIT);
+    await page.locator("summary", { hasText: "App manifest" }).click();
+    const manifest = JSON.parse((await page.locator("[data-setup-artifact]").textContent())!);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+    expect(manifest.settings.event_subscriptions.request_url).toBeUndefined();
+
+    await page.getByRole("button", { name: "Open channel" }).click();
+    await page.getByRole("heading", { name: "Socket Slack", level: 1 }).waitFor(WAIT);
+    await page.getByRole("tab", { name: "Settings" }).click();
+    const choice = page.locator("[data-socket-setting]");
+    await choice.waitFor(WAIT);
+    expect(await choice.getByRole("checkbox").isChecked()).toBe(true);
+    await choice.getByLabel("App-level token", { exact: true }).waitFor(WAIT);
+  });
 });

@@ -43,6 +43,8 @@ const MAX_TEXT = 40_000;
 const CHANNEL_ID = /^[CDG][A-Z0-9]{2,}$/;
 
 export class FakeSlack {
+  /** Socket Mode (slack-socket.ts), when a test runs it: `apps.connections.open` asks it. */
+  socketMode: { open(token: string | null): Record<string, unknown> } | null = null;
   readonly bots = new Map<string, FakeSlackBot>();
   readonly calls: SlackCall[] = [];
   private readonly faults = new Map<string, CannedSlackResponse[]>();
@@ -64,6 +66,8 @@ export class FakeSlack {
     this.calls.push({ token, method, params, at: Date.now() });
     const fault = token ? this.faults.get(`${token}/${method}`)?.shift() : undefined;
     if (fault) return fault;
+    // The one method of app-level tokens (xapp-), not of bot tokens.
+    if (method === "apps.connections.open") return this.socketMode ? ok(this.socketMode.open(token)) : failure("invalid_auth");
     if (!token) return failure("not_authed");
     const bot = this.bots.get(token);
     if (!bot) return failure("invalid_auth");

@@ -61,7 +61,11 @@ describe("Slack setup", () => {
     const { body } = await api("GET", "/providers");
     const slack = body.providers.find((provider: { id: string }) => provider.id === "slack");
     expect(slack).toMatchObject({ label: "Slack", connection: "token", available: true });
-    expect(slack.credentialFields.map((field: { name: string; secret: boolean }) => [field.name, field.secret])).toEqual([["botToken", true], ["signingSecret", true]]);
+    expect(slack.credentialFields.map((field: { name: string; secret: boolean; transport?: string }) => [field.name, field.secret, field.transport ?? null])).toEqual([
+      ["botToken", true, null],
+      ["signingSecret", true, "webhook"],
+      ["appToken", true, "socket"],
+    ]);
     expect(slack.capabilities).toMatchObject({
       commandSyntax: "plain",
       limits: { maxTextLength: 4000, editIntervalMs: 1200 },
@@ -71,6 +75,7 @@ describe("Slack setup", () => {
       probe: true,
       threadedReplies: true,
       manualSetup: true,
+      bridgeSocket: { setting: "socketMode", replacesWebhook: true },
     });
   });
 

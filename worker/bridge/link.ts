@@ -21,13 +21,21 @@ function workerUrlOf(webhookUrl: string): string {
   return webhookUrl.replace(/\/webhooks\/.*$/, "");
 }
 
-/** Starts (or resumes, with saved credentials) the channel's session in the bridge. */
-export async function startBridgeSession(channel: ChannelContext, provider: BridgeProvider, webhookUrl: string): Promise<"login" | "resume"> {
-  const resuming = Object.keys(channel.credentials).length > 0;
+/**
+ * Starts (or resumes, with saved credentials) the channel's session in the bridge. Token
+ * providers hand over only what their socket needs (`credentials`), not the whole credential.
+ */
+export async function startBridgeSession(
+  channel: ChannelContext,
+  provider: BridgeProvider,
+  webhookUrl: string,
+  credentials: Record<string, string> = channel.credentials,
+): Promise<"login" | "resume"> {
+  const resuming = Object.keys(credentials).length > 0;
   const outcome = await hub(channel).startSession(
     channel.channelId,
     provider,
-    { op: "start", provider, credentials: channel.credentials, options: { selfChat: channel.settings?.selfChat ?? false } },
+    { op: "start", provider, credentials, options: { selfChat: channel.settings?.selfChat ?? false } },
     workerUrlOf(webhookUrl),
   );
   if (!outcome.ok) throw new ProviderError(outcome.kind, outcome.error);

@@ -9,12 +9,18 @@ const channelOptions = {
   voiceReplies: z.boolean(),
   /** WhatsApp: the linked account's own chat ("Message yourself") is answered like a DM. */
   selfChat: z.boolean(),
+  /** Discord: plain DMs and server messages through the gateway, which the bridge holds. */
+  gateway: z.boolean(),
+  /** Slack: events through Socket Mode (app-level token, held by the bridge) instead of the Request URL. */
+  socketMode: z.boolean(),
 };
 
 export const channelSettingsSchema = accessSettingsSchema.extend({
   agentWhitelist: channelOptions.agentWhitelist.default([]),
   voiceReplies: channelOptions.voiceReplies.default(false),
   selfChat: channelOptions.selfChat.default(false),
+  gateway: channelOptions.gateway.default(false),
+  socketMode: channelOptions.socketMode.default(false),
 });
 export type ChannelSettings = z.infer<typeof channelSettingsSchema>;
 

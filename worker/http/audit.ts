@@ -57,6 +57,7 @@ const RULES: Rule[] = [
       summary: `Deleted the ${findProvider(looked.channel?.provider ?? "")?.label ?? ""} channel ${looked.channel?.displayName ?? looked.channel?.accountName ?? id}`.replace("  ", " "),
     }),
   },
+  { method: "PATCH", path: /^\/channels\/([^/]+)\/credentials$/, describe: ([, id], body) => ({ action: "channel.credentials", channelId: id!, targetType: "channel", targetId: id!, summary: `Changed the credential (${Object.keys(body.credentials ?? {}).join(", ")})` }) },
   { method: "POST", path: /^\/channels\/([^/]+)\/start$/, describe: channel("channel.started", "Started") },
   { method: "POST", path: /^\/channels\/([^/]+)\/stop$/, describe: channel("channel.stopped", "Stopped") },
   { method: "POST", path: /^\/channels\/([^/]+)\/retry$/, describe: channel("channel.retried", "Retried") },

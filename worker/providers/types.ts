@@ -114,7 +114,12 @@ export type ConnectResult =
   /** A QR login has begun in the bridge; `login` events follow. */
   | { mode: "login" }
   /** A saved session is resuming in the bridge (no QR needed); `login` events follow. */
-  | { mode: "resume" };
+  | { mode: "resume" }
+  /**
+   * The bridge is opening the provider's socket for a token channel (Discord's gateway, Slack's
+   * Socket Mode); `login` events say when it is up.
+   */
+  | { mode: "socket" };
 
 /** Where replies go, encoded by the adapter (a chat id, `channel` + `thread_ts`, an interaction token…). */
 export type ReplyAddress = string;
@@ -146,6 +151,25 @@ export interface ProviderField {
   help?: string;
   /** The allowed values, when the field is a choice (the admin UI shows a select). */
   options?: string[];
+  /**
+   * Providers with a bridge socket: the field belongs to one way of receiving only (`webhook`:
+   * the provider calls our URL; `socket`: the bridge holds the provider's socket). The form
+   * shows it, and asks for it, only for that way.
+   */
+  transport?: "webhook" | "socket";
+}
+
+/**
+ * A socket the bridge can hold for a token provider, instead of (Slack's Socket Mode) or beside
+ * (Discord's gateway) its webhook, turned on by a boolean channel setting.
+ */
+export interface BridgeSocketOption {
+  /** The channel setting that turns it on. */
+  setting: "gateway" | "socketMode";
+  label: string;
+  help: string;
+  /** The socket replaces the webhook (Slack): the webhook-only fields are not needed. */
+  replacesWebhook: boolean;
 }
 
 /** Per-provider limits the core paces and splits by. */
@@ -188,6 +212,8 @@ export interface ProviderAdapter {
    * is saved rather than silently never matching. `pattern` is a regular expression source.
    */
   readonly groupIdFormat?: { pattern: string; example: string };
+  /** A socket the bridge can hold for this token provider (see BridgeSocketOption). */
+  readonly bridgeSocket?: BridgeSocketOption;
 
   /** Calls the provider to validate credentials; throws CredentialError with the provider's answer. */
   testCredentials(credentials: Record<string, string>, env: ProviderEnv): Promise<AccountInfo>;
@@ -240,5 +266,11 @@ export function capabilitiesOf(adapter: ProviderAdapter) {
     relogin: adapter.connection === "qr",
     selfChat: Boolean(adapter.selfChat),
     loginHint: adapter.loginHint ?? null,
+    bridgeSocket: adapter.bridgeSocket ?? null,
   };
+}
+
+/** True when this channel's socket is held by the bridge (its setting is on). */
+export function usesBridgeSocket(adapter: ProviderAdapter, settings: ChannelSettings | undefined): boolean {
+  return adapter.bridgeSocket !== undefined && settings?.[adapter.bridgeSocket.setting] === true;
 }

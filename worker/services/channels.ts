@@ -1,10 +1,10 @@
 // Creating a channel: validate the credential with the provider, refuse (409) or take over an
 // account that another channel holds, store the credential encrypted.
 import * as z from "zod";
-import { sealChannelSecrets } from "../core/credentials";
+import { openChannelSecrets, sealChannelSecrets } from "../core/credentials";
 import { channelSettingsSchema } from "../core/settings";
 import { newId, newWebhookSecret } from "../crypto/random";
-import { channelsWithAccount, getChannel } from "../db/channels";
+import { channelsWithAccount, getChannel, setChannelCredentials, type ChannelRow } from "../db/channels";
 import type { Db } from "../db/client";
 import { channels } from "../db/schema";
 import { getThread } from "../db/threads";
@@ -127,3 +127,23 @@ async function impactOf(db: Db, channelIds: string[]) {
     }));
 }
 
+
+export const addCredentialsSchema = z.object({ credentials: z.record(z.string(), z.string().trim().min(1)) }).strict();
+
+/**
+ * Adds or replaces entries of a token channel's credential (Slack's app-level token when the
+ * channel moves to Socket Mode, a rotated secret), tested with the provider like a new one. The
+ * account must stay the same: another bot is another channel.
+ */
+export async function addCredentials(env: Env, db: Db, channel: ChannelRow, entries: Record<string, string>): Promise<void> {
+  const adapter = providerOrThrow(channel.provider);
+  if (adapter.connection !== "token") throw new ApiError(400, `${adapter.label} channels keep their session in the bridge; there is no credential to add`);
+  const unknown = Object.keys(entries).find((name) => !adapter.credentialFields.some((field) => field.name === name));
+  if (unknown !== undefined) throw new ApiError(400, `credentials.${unknown}: ${adapter.label} has no such credential field`);
+  const secrets = await openChannelSecrets(env.ENCRYPTION_KEY!, channel.id, channel.credentialsEnc);
+  const { credentials, account } = await testCredentials(env, channel.provider, { ...secrets.credentials, ...entries });
+  if (account.id !== channel.accountId) {
+    throw new ApiError(400, `these credentials belong to another ${adapter.label} account (${account.name}); create a new channel for it`);
+  }
+  await setChannelCredentials(db, channel.id, await sealChannelSecrets(env.ENCRYPTION_KEY!, channel.id, { credentials, webhookSecret: secrets.webhookSecret }));
+}

@@ -44,6 +44,10 @@ export interface ChannelSettings {
   voiceReplies?: boolean;
   /** WhatsApp: the linked account's own chat is answered like a DM. */
   selfChat?: boolean;
+  /** Discord: plain messages through the gateway (the bridge). */
+  gateway?: boolean;
+  /** Slack: events through Socket Mode (the bridge) instead of the Request URL. */
+  socketMode?: boolean;
   /** DM allowlist picked from a provider directory (provider user ids). */
   allowedUsers?: string[];
   /** Per-group require-mention overrides, by group id. */

@@ -39,7 +39,8 @@ export class BridgeProcess {
   }
 }
 
-export function spawnBridge(options: { workerUrl: string; secret: string; dataDir: string; driversModule: string }): BridgeProcess {
+/** `env`: more variables for the bridge (DISCORD_GATEWAY_URL, SLACK_API_BASE pointing at fakes). */
+export function spawnBridge(options: { workerUrl: string; secret: string; dataDir: string; driversModule: string; env?: Record<string, string> }): BridgeProcess {
   const child = fork("bridge/dist/main.js", [], {
     env: {
       ...process.env,
@@ -50,6 +51,7 @@ export function spawnBridge(options: { workerUrl: string; secret: string; dataDi
       BRIDGE_ID: "test",
       BRIDGE_DRIVERS: options.driversModule,
       BRIDGE_LOG_LEVEL: "warn",
+      ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

@@ -1,12 +1,17 @@
-// Discord adapter, interactions endpoint: Discord POSTs signed slash-command interactions to the
-// channel's webhook URL (pasted by the admin in the developer portal), we answer within 3 s with a
-// deferred response and complete it through the interaction's webhook.
+// Discord adapter, two inbound paths for one channel. Interactions endpoint: Discord POSTs signed
+// slash-command interactions to the channel's webhook URL (pasted by the admin in the developer
+// portal), we answer within 3 s with a deferred response and complete it through the
+// interaction's webhook. Gateway (the channel's `gateway` setting): the bridge holds the gateway
+// socket and forwards MESSAGE_CREATE events in signed batches, read by message.ts (`!new`, DMs,
+// mentions). Replies and typing go out over REST from here either way.
 import * as z from "zod";
+import { fromBridge, parseSocketBatch, probeSocket, startSocketSession, stopSocketSession, verifySocketBatch } from "../../bridge/socket";
 import { checkingCredential, CredentialError } from "../errors";
-import type { AccountInfo, ProviderAdapter } from "../types";
+import { usesBridgeSocket, type AccountInfo, type ProviderAdapter } from "../types";
 import { callDiscord } from "./api";
 import { registerCommands } from "./commands";
 import { parseInteraction } from "./interaction";
+import { parseDiscordMessage } from "./message";
 import { editDiscordText, sendDiscordText, sendDiscordTyping } from "./send";
 import { discordSetupGuide } from "./setup";
 import { verifyDiscordSignature } from "./verify";
@@ -45,6 +50,12 @@ export const discordAdapter: ProviderAdapter = {
   threadedReplies: false,
   groupDirectory: false,
   groupIdFormat: { pattern: "^\\d{15,21}$", example: "1234567890123456789" },
+  bridgeSocket: {
+    setting: "gateway",
+    label: "Plain messages through the gateway",
+    help: "The bridge holds Discord's gateway, so people can DM the bot and mention it in servers without slash commands (`!new`, `!threads`…). Turn on Bot → Message Content Intent in the developer portal first.",
+    replacesWebhook: false,
+  },
   credentialsSchema: z.object({
     botToken: z
       .string()
@@ -75,22 +86,31 @@ export const discordAdapter: ProviderAdapter = {
     };
   },
 
-  async connect(channel) {
+  async connect(channel, webhookUrl) {
     await registerCommands(channel);
+    if (usesBridgeSocket(discordAdapter, channel.settings)) {
+      // The gateway identifies with the bot token alone; the rest of the credential stays here.
+      await startSocketSession(channel, "discord", webhookUrl, { botToken: channel.credentials.botToken! });
+      return { mode: "socket" };
+    }
     // Only the admin can set the Interactions Endpoint URL (the setup guide shows it).
     return { mode: "manual" };
   },
 
-  async disconnect() {
+  async disconnect(channel) {
     // The endpoint URL stays in the portal and the commands stay registered (a restart needs no
-    // re-propagation); while stopped, interactions get a polite "not available" answer.
+    // re-propagation); while stopped, interactions get a polite "not available" answer. The
+    // gateway closes: a stopped channel takes in nothing.
+    await stopSocketSession(channel);
   },
 
   async verify(channel, request) {
+    if (fromBridge(request)) return verifySocketBatch(channel, request);
     return request.method === "POST" && verifyDiscordSignature(channel.credentials.publicKey!, request.headers, request.rawBody);
   },
 
-  parse(_channel, request) {
+  parse(channel, request) {
+    if (fromBridge(request)) return parseSocketBatch("discord", channel, request, (context, payload) => parseDiscordMessage(payload, context.account.id));
     return parseInteraction(JSON.parse(request.rawBody));
   },
 
@@ -104,8 +124,12 @@ export const discordAdapter: ProviderAdapter = {
   sendTyping: sendDiscordTyping,
 
   async probe(channel) {
+    const gateway = await probeSocket(discordAdapter, channel);
+    if (gateway && !gateway.ok) return { ok: false, reason: `gateway: ${gateway.reason}` };
     const application = await callDiscord<DiscordApplication>(channel.env, { method: "GET", path: "/applications/@me", botToken: channel.credentials.botToken });
     const url = application.interactions_endpoint_url;
+    // With the gateway, slash commands are optional: messages arrive without them.
+    if (!url && gateway) return { ok: true };
     if (!url) return { ok: false, reason: "Discord has no Interactions Endpoint URL for this application (removed in the developer portal?)" };
     if (!url.endsWith(`/webhooks/discord/${channel.channelId}`)) return { ok: false, reason: `Discord sends interactions to another URL: ${url}` };
     return { ok: true };

@@ -17,10 +17,19 @@ export function inviteUrl(applicationId: string): string {
 export function discordSetupGuide(channel: ChannelContext, webhookUrl: string): SetupGuide {
   const applicationId = channel.credentials.applicationId!;
   const guildId = channel.credentials.guildId;
+  const gateway = channel.settings?.gateway === true;
   return {
     steps: [
+      ...(gateway
+        ? [
+            "Gateway is on: Bot → Privileged Gateway Intents → turn on Message Content Intent and save (without it Discord closes the gateway with 4014 and the channel shows the error). The bridge connects to the gateway when the channel starts; the channel turns running once Discord says READY.",
+            `Plain messages then work without slash commands: DM the bot, or mention @${channel.account.name} (or reply to it) in a server; commands are typed !new, !threads, !switch 2, !more, !help.`,
+          ]
+        : []),
       `Open the Discord developer portal (discord.com/developers/applications) and choose the application ${applicationId}.`,
-      `General Information → Interactions Endpoint URL: paste ${webhookUrl} and save. Discord checks it with a signed PING; the channel turns running when it arrives.`,
+      gateway
+        ? `For slash commands as well (optional with the gateway): General Information → Interactions Endpoint URL: paste ${webhookUrl} and save. Discord checks it with a signed PING.`
+        : `General Information → Interactions Endpoint URL: paste ${webhookUrl} and save. Discord checks it with a signed PING; the channel turns running when it arrives.`,
       "Invite the bot to your server with the invite URL below (scopes bot and applications.commands; it asks for View Channels, Send Messages, Send Messages in Threads and Read Message History).",
       guildId
         ? `Start registered /ask, /start, /new, /threads, /switch, /more and /help in server ${guildId} (instant) and for DMs with the bot.`

@@ -1,16 +1,19 @@
-// Slack over the HTTP Events API: Slack POSTs signed events to the channel's webhook URL (pasted
-// by the admin via the app manifest), replies go out through the Web API with plain fetch.
+// Slack, events in one of two ways: the HTTP Events API (Slack POSTs signed events to the
+// channel's webhook URL, pasted by the admin via the app manifest) or Socket Mode (the channel's
+// `socketMode` setting: the bridge opens the socket with the app-level `xapp-` token, acknowledges
+// each envelope once it is on its disk, and forwards the payloads in signed batches). Both are
+// read by the same parser; replies go out through the Web API with plain fetch either way.
 //
 // Not offered: a typing indicator (the Events API gives bots none) and voice replies (Slack has
-// no voice-note type; audio would be a three-call file upload, not built yet). Socket Mode
-// (app-level `xapp-` token) needs a long-lived socket and will come through the bridge.
+// no voice-note type; audio would be a three-call file upload, not built yet).
 import * as z from "zod";
+import { fromBridge, parseSocketBatch, probeSocket, startSocketSession, stopSocketSession, verifySocketBatch } from "../../bridge/socket";
 import { CredentialError, ProviderError } from "../errors";
-import type { AccountInfo, ChannelContext, ProviderAdapter } from "../types";
+import { usesBridgeSocket, type AccountInfo, type ChannelContext, type ProviderAdapter } from "../types";
 import { escapeSlackText, readSlackAddress } from "./address";
 import { callSlack } from "./api";
 import { slackSetupGuide } from "./manifest";
-import { parseSlackRequest, type SlackBot } from "./parse";
+import { parseSlackPayload, parseSlackRequest, type SlackBot } from "./parse";
 import { verifySlackSignature } from "./verify";
 
 interface AuthTest {
@@ -47,9 +50,25 @@ export const slackAdapter: ProviderAdapter = {
       type: "string",
       secret: true,
       required: true,
+      transport: "webhook",
       help: "Basic Information → App Credentials → Signing Secret. Slack cannot check it here: the first signed request (the Request URL challenge) proves it.",
     },
+    {
+      name: "appToken",
+      label: "App-level token",
+      type: "string",
+      secret: true,
+      required: true,
+      transport: "socket",
+      help: "Basic Information → App-Level Tokens → Generate Token and Scopes, scope connections:write (xapp-…). Test opens a Socket Mode connection with it.",
+    },
   ],
+  bridgeSocket: {
+    setting: "socketMode",
+    label: "Socket Mode (no public URL)",
+    help: "The bridge opens Slack's Socket Mode with an app-level token instead of Slack calling this Worker's Request URL: for deployments Slack cannot reach.",
+    replacesWebhook: true,
+  },
   commandSyntax: "plain",
   // Slack truncates text beyond 40,000 characters but asks for at most 4,000 per message.
   // chat.update is Tier 3 (~50 a minute per workspace) and posting is ~1 a second per channel.
@@ -64,11 +83,21 @@ export const slackAdapter: ProviderAdapter = {
       .refine((value) => !value.startsWith("xapp-"), "that is an app-level token (xapp-, for Socket Mode); paste the Bot User OAuth Token (xoxb-…)")
       .refine((value) => !value.startsWith("xoxp-"), "that is a user token (xoxp-); paste the Bot User OAuth Token (xoxb-…)")
       .pipe(z.string().regex(/^xoxb-[A-Za-z0-9-]{10,}$/, "a Slack bot token starts with xoxb- (OAuth & Permissions → Bot User OAuth Token)")),
+    // One of the two, by the way events arrive (the channel's `socketMode` setting says which).
     signingSecret: z
       .string()
       .trim()
-      .regex(/^[A-Za-z0-9]{16,}$/, "the signing secret is the 32-character value under Basic Information → App Credentials"),
-  }),
+      .regex(/^[A-Za-z0-9]{16,}$/, "the signing secret is the 32-character value under Basic Information → App Credentials")
+      .optional(),
+    appToken: z
+      .string()
+      .trim()
+      .regex(/^xapp-[A-Za-z0-9-]{10,}$/, "an app-level token starts with xapp- (Basic Information → App-Level Tokens)")
+      .optional(),
+  }).refine((credentials) => credentials.signingSecret !== undefined || credentials.appToken !== undefined, {
+    message: "a signing secret (Events API) or an app-level token (Socket Mode) is needed",
+    path: ["signingSecret"],
+  }) as unknown as z.ZodType<Record<string, string>>,
 
   async testCredentials(credentials, env): Promise<AccountInfo> {
     let auth: AuthTest;
@@ -79,6 +108,15 @@ export const slackAdapter: ProviderAdapter = {
       throw error;
     }
     if (!auth.bot_id) throw new CredentialError("Slack auth.test: this token does not belong to a bot user");
+    if (credentials.appToken) {
+      // The only call an app-level token can make; the URL it returns is simply left unused.
+      try {
+        await callSlack(env, credentials.appToken, "apps.connections.open");
+      } catch (error) {
+        if (error instanceof ProviderError && (error.kind === "unauthorized" || error.kind === "permanent")) throw new CredentialError(`app-level token: ${error.message}`);
+        throw error;
+      }
+    }
     return {
       id: `${auth.team_id}:${auth.user_id}`,
       name: auth.user,
@@ -86,26 +124,37 @@ export const slackAdapter: ProviderAdapter = {
     };
   },
 
-  async connect() {
+  async connect(channel, webhookUrl) {
+    if (usesBridgeSocket(slackAdapter, channel.settings)) {
+      const appToken = channel.credentials.appToken;
+      if (!appToken) throw new ProviderError("permanent", "Socket Mode needs the app's app-level token (xapp-…): add it on the channel page");
+      await startSocketSession(channel, "slack", webhookUrl, { appToken });
+      return { mode: "socket" };
+    }
+    if (!channel.credentials.signingSecret) throw new ProviderError("permanent", "the Events API needs the app's signing secret: add it on the channel page, or turn Socket Mode on");
     // Nothing to register over the API: the admin pastes the manifest (with our Request URL).
     return { mode: "manual" };
   },
 
-  async disconnect() {
-    // Nothing to undo remotely either: Slack keeps delivering until the admin removes the Request
-    // URL or uninstalls the app; a stopped channel acknowledges those deliveries and drops them.
+  async disconnect(channel) {
+    // Over HTTP nothing is undone remotely: Slack keeps delivering until the admin removes the
+    // Request URL or uninstalls the app; a stopped channel acknowledges those deliveries and
+    // drops them. A Socket Mode connection is closed.
+    await stopSocketSession(channel);
   },
 
   async verify(channel, request) {
+    if (fromBridge(request)) return verifySocketBatch(channel, request);
     return request.method === "POST" && verifySlackSignature(request.headers, request.rawBody, channel.credentials.signingSecret ?? "");
   },
 
   parse(channel, request) {
+    if (fromBridge(request)) return parseSocketBatch("slack", channel, request, (context, payload) => parseSlackPayload(payload, slackBot(context)));
     return parseSlackRequest(request.rawBody, slackBot(channel));
   },
 
   setupGuide(channel, webhookUrl) {
-    return slackSetupGuide(channel.account, webhookUrl);
+    return slackSetupGuide(channel.account, webhookUrl, usesBridgeSocket(slackAdapter, channel.settings));
   },
 
   async sendText(channel, message) {
@@ -127,6 +176,8 @@ export const slackAdapter: ProviderAdapter = {
   async probe(channel) {
     // A revoked token or an uninstalled app throws "unauthorized": the channel shows the error.
     await callSlack(channel.env, channel.credentials.botToken!, "auth.test");
+    const socket = await probeSocket(slackAdapter, channel);
+    if (socket && !socket.ok) return { ok: false, reason: `Socket Mode: ${socket.reason}` };
     return { ok: true };
   },
 };

@@ -50,6 +50,16 @@ export function parseSlackRequest(rawBody: string, bot: SlackBot): ParsedInbound
   }
 }
 
+/**
+ * Reads one Socket Mode `events_api` payload: the same body the Request URL would get, without
+ * the challenge (Socket Mode has none). Never throws: a payload it cannot read is ignored.
+ */
+export function parseSlackPayload(payload: Record<string, unknown>, bot: SlackBot): InboundEvent {
+  const callback = callbackSchema.safeParse(payload);
+  if (payload.type !== "event_callback" || !callback.success) return { kind: "ignored", reason: `Socket Mode payload "${String(payload.type)}" is not handled` };
+  return readEvent(callback.data.event_id, callback.data.event, bot);
+}
+
 function readEvent(envelopeId: string, raw: { type: string }, bot: SlackBot): InboundEvent {
   if (raw.type !== "message" && raw.type !== "app_mention") return { kind: "ignored", eventId: envelopeId, reason: `event type "${raw.type}" is not handled` };
   const parsed = messageEventSchema.safeParse(raw);

@@ -16,7 +16,7 @@ import { ApiError, readJson } from "../../http/errors";
 import { channelStub, publicUrl } from "../../http/stub";
 import { channelView } from "../../http/views";
 import { findProvider } from "../../providers/registry";
-import { checkAllowedGroups, createChannel, createChannelSchema, testCredentials, testCredentialsSchema } from "../../services/channels";
+import { addCredentials, addCredentialsSchema, checkAllowedGroups, createChannel, createChannelSchema, testCredentials, testCredentialsSchema } from "../../services/channels";
 import { channelAccessRoutes } from "./channel-access";
 
 const patchSchema = z
@@ -120,6 +120,15 @@ export const channelRoutes = new Hono<{ Bindings: Env }>()
     await channelStub(c.env, channel.id).reload(channel.id);
     const updated = await channelOr404(db, channel.id);
     return c.json({ channel: channelView(updated, (await workspaceNames(db)).get(updated.workspaceId)) });
+  })
+  .patch("/:id/credentials", async (c) => {
+    const db = getDb(c.env.DB);
+    const channel = await channelOr404(db, c.req.param("id"));
+    const body = await readJson(c, addCredentialsSchema);
+    await addCredentials(c.env, db, channel, body.credentials);
+    await channelStub(c.env, channel.id).reload(channel.id);
+    // Names only: a credential's value is never shown again.
+    return c.json({ updated: Object.keys(body.credentials) });
   })
   .delete("/:id", async (c) => {
     const db = getDb(c.env.DB);

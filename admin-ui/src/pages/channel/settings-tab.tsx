@@ -1,11 +1,13 @@
-// Settings: display name, default thread, access control, agent whitelist. The
-// credential is write-only: it shows as "configured"; rotating it means a new channel.
+// Settings: display name, default thread, access control, agent whitelist, and for providers
+// whose socket the bridge can hold, that socket (Slack's Socket Mode with its app-level token,
+// Discord's gateway): changing it restarts a running channel so the new way applies at once. The
+// credential is write-only: it shows as "configured"; a socket's token can be added, never read.
 import { useState } from "preact/hooks";
 import { Field } from "../../components/field";
 import { ErrorBanner, Loading, Notice } from "../../components/states";
 import { api } from "../../lib/api";
 import { useAction, useResource } from "../../lib/hooks";
-import type { Channel, ChannelSettings, Thread, Workspace } from "../../lib/types";
+import type { Channel, ChannelSettings, Provider, ProviderField, Thread, Workspace } from "../../lib/types";
 import { DirectoryPicker } from "./directory-picker";
 
 const DM_POLICIES: { value: ChannelSettings["dmPolicy"]; label: string; help: string }[] = [
@@ -27,21 +29,38 @@ export function SettingsTab({ channel, onSaved }: { channel: Channel; onSaved: (
       Promise.all([
         api.get<{ workspace: Workspace }>(`/workspaces/${channel.workspaceId}`).then((body) => body.workspace),
         api.get<{ threads: Thread[] }>(`/workspaces/${channel.workspaceId}/threads`).then((body) => body.threads),
+        api.get<{ providers: Provider[] }>("/providers").then((body) => body.providers.find((provider) => provider.id === channel.provider)?.credentialFields ?? []),
       ]),
     [channel.workspaceId],
   );
   if (context.error) return <ErrorBanner error={context.error} onRetry={context.reload} />;
   if (!context.data) return <Loading label="Loading settings…" />;
-  const [workspace, threads] = context.data;
-  return <SettingsForm channel={channel} workspace={workspace} threads={threads} onSaved={onSaved} />;
+  const [workspace, threads, fields] = context.data;
+  return <SettingsForm channel={channel} workspace={workspace} threads={threads} socketFields={fields.filter((field) => field.transport === "socket")} onSaved={onSaved} />;
 }
 
-function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Channel; workspace: Workspace; threads: Thread[]; onSaved: () => void }) {
+function SettingsForm({
+  channel,
+  workspace,
+  threads,
+  socketFields,
+  onSaved,
+}: {
+  channel: Channel;
+  workspace: Workspace;
+  threads: Thread[];
+  socketFields: ProviderField[];
+  onSaved: () => void;
+}) {
   const [displayName, setDisplayName] = useState(channel.displayName ?? "");
   const [threadId, setThreadId] = useState(channel.threadId ?? "");
   const [settings, setSettings] = useState<ChannelSettings>(channel.settings);
   const [groupsText, setGroupsText] = useState(channel.settings.allowedGroups.join("\n"));
   const [saved, setSaved] = useState(false);
+  const [restarted, setRestarted] = useState(false);
+  const [socketCredentials, setSocketCredentials] = useState<Record<string, string>>({});
+  const socket = channel.capabilities?.bridgeSocket ?? null;
+  const socketOn = socket ? settings[socket.setting] === true : false;
   const save = useAction();
   const change = (patch: Partial<ChannelSettings>) => {
     setSettings({ ...settings, ...patch });
@@ -53,11 +72,21 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
     event.preventDefault();
     void save.run(async () => {
       const allowedGroups = channel.capabilities?.groupDirectory ? settings.allowedGroups : groupsText.split(/[\s,]+/).map((item) => item.trim()).filter(Boolean);
+      const entered = Object.fromEntries(Object.entries(socketCredentials).filter(([, value]) => value.trim() !== "").map(([name, value]) => [name, value.trim()]));
+      // The token first: the provider checks it, and the settings change only if it is good.
+      if (socketOn && Object.keys(entered).length > 0) await api.patch(`/channels/${channel.id}/credentials`, { credentials: entered });
       await api.patch(`/channels/${channel.id}`, {
         displayName: displayName.trim() || null,
         threadId: threadId || null,
         settings: { ...settings, allowedGroups },
       });
+      setSocketCredentials({});
+      const socketChanged = socket !== null && (channel.settings[socket.setting] === true) !== socketOn;
+      if (socketChanged && channel.status !== "stopped") {
+        await api.post(`/channels/${channel.id}/stop`);
+        await api.post(`/channels/${channel.id}/start`);
+      }
+      setRestarted(socketChanged && channel.status !== "stopped");
       setSaved(true);
       onSaved();
     });
@@ -139,6 +168,38 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
         </label>
       </fieldset>
 
+      {socket && (
+        <fieldset class="fieldset" data-socket-setting>
+          <legend>{socket.replacesWebhook ? "How messages arrive" : "Gateway"}</legend>
+          <label class="choice">
+            <input type="checkbox" checked={socketOn} onChange={(event) => change({ [socket.setting]: event.currentTarget.checked })} />
+            <span>
+              <strong>{socket.label}</strong>
+              <span class="muted small block">
+                {socket.help} Held by the bridge; {socket.replacesWebhook ? "off: the provider calls the Request URL shown in the setup steps." : "slash commands keep working through the Interactions Endpoint URL either way."}{" "}
+                A running channel restarts when this changes.
+              </span>
+            </span>
+          </label>
+          {socketOn &&
+            socketFields.map((field) => (
+              <Field label={field.label} help={`${field.help ?? ""} Leave empty to keep the one stored.`.trim()}>
+                {(control) => (
+                  <input
+                    {...control}
+                    type="password"
+                    name={field.name}
+                    autocomplete="off"
+                    spellcheck={false}
+                    value={socketCredentials[field.name] ?? ""}
+                    onInput={(event) => (setSocketCredentials({ ...socketCredentials, [field.name]: event.currentTarget.value }), setSaved(false))}
+                  />
+                )}
+              </Field>
+            ))}
+        </fieldset>
+      )}
+
       {channel.capabilities?.voice && settings.voiceReplies !== undefined && (
         <fieldset class="fieldset">
           <legend>Voice</legend>
@@ -196,7 +257,7 @@ function SettingsForm({ channel, workspace, threads, onSaved }: { channel: Chann
       </fieldset>
 
       {save.error && <ErrorBanner error={save.error} />}
-      <div aria-live="polite">{saved && <Notice>Settings saved.</Notice>}</div>
+      <div aria-live="polite">{saved && <Notice>{restarted ? "Settings saved; the channel restarted to receive messages the new way." : "Settings saved."}</Notice>}</div>
       <div class="form-actions">
         <button type="submit" class="button button-primary" disabled={save.busy}>
           {save.busy ? "Saving…" : "Save settings"}

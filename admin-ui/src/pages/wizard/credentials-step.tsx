@@ -1,5 +1,7 @@
 // Wizard step 3: the credential, with Test (the provider's answer inline) and Create. A 409 for an
 // account connected elsewhere shows its impact; the account moves only on explicit confirmation.
+// Providers whose socket the bridge can hold (capabilities.bridgeSocket) get the choice here:
+// Slack's Events API or Socket Mode (each with its own fields), Discord's gateway on or off.
 import { useState } from "preact/hooks";
 import { Field } from "../../components/field";
 import { ErrorBanner } from "../../components/states";
@@ -14,10 +16,24 @@ export function CredentialsStep({ provider, request, onBack, onCreated }: { prov
   const [credentials, setCredentials] = useState<Record<string, string>>({});
   const [test, setTest] = useState<TestState>({ state: "idle" });
   const [impact, setImpact] = useState<ImpactEntry[]>();
+  const socket = provider.capabilities?.bridgeSocket ?? null;
+  const [useSocket, setUseSocket] = useState(false);
   const testing = useAction();
   const creating = useAction();
-  const complete = provider.credentialFields.every((field) => !field.required || (credentials[field.name] ?? "").trim() !== "");
-  const trimmed = Object.fromEntries(Object.entries(credentials).map(([key, value]) => [key, value.trim()]));
+  // Fields of the other way of receiving are neither shown nor sent.
+  const fields = provider.credentialFields.filter((field) => !field.transport || field.transport === (useSocket ? "socket" : "webhook"));
+  const complete = fields.every((field) => !field.required || (credentials[field.name] ?? "").trim() !== "");
+  const trimmed = Object.fromEntries(
+    Object.entries(credentials)
+      .filter(([key, value]) => fields.some((field) => field.name === key) && value.trim() !== "")
+      .map(([key, value]) => [key, value.trim()]),
+  );
+  const settings = socket && useSocket ? { settings: { [socket.setting]: true } } : {};
+  const chooseSocket = (on: boolean) => {
+    setUseSocket(on);
+    setTest({ state: "idle" });
+    creating.setError(undefined);
+  };
 
   const runTest = () =>
     testing.run(async () => {
@@ -33,7 +49,7 @@ export function CredentialsStep({ provider, request, onBack, onCreated }: { prov
   const create = (force: boolean) =>
     creating.run(async () => {
       try {
-        const answer = await api.post<{ channel: Channel }>("/channels", { ...request, credentials: trimmed, ...(force ? { force: true } : {}) });
+        const answer = await api.post<{ channel: Channel }>("/channels", { ...request, credentials: trimmed, ...settings, ...(force ? { force: true } : {}) });
         onCreated(answer.channel);
       } catch (error) {
         if (error instanceof ApiError && error.status === 409 && Array.isArray(error.body.impact)) {
@@ -57,7 +73,35 @@ export function CredentialsStep({ provider, request, onBack, onCreated }: { prov
         if (complete) void create(false);
       }}
     >
-      {provider.credentialFields.map((field) => (
+      {socket && socket.replacesWebhook && (
+        <fieldset class="fieldset" data-socket-choice>
+          <legend>How {provider.label} delivers messages</legend>
+          <label class="choice">
+            <input type="radio" name="transport" checked={!useSocket} onChange={() => chooseSocket(false)} />
+            <span>
+              <strong>Request URL</strong>
+              <span class="muted small block">{provider.label} calls this Worker's public URL with each event.</span>
+            </span>
+          </label>
+          <label class="choice">
+            <input type="radio" name="transport" checked={useSocket} onChange={() => chooseSocket(true)} />
+            <span>
+              <strong>{socket.label}</strong>
+              <span class="muted small block">{socket.help}</span>
+            </span>
+          </label>
+        </fieldset>
+      )}
+      {socket && !socket.replacesWebhook && (
+        <label class="choice" data-socket-choice>
+          <input type="checkbox" checked={useSocket} onChange={(event) => chooseSocket(event.currentTarget.checked)} />
+          <span>
+            <strong>{socket.label}</strong>
+            <span class="muted small block">{socket.help}</span>
+          </span>
+        </label>
+      )}
+      {fields.map((field) => (
         <Field label={field.label} help={field.help}>
           {(control) => {
             const onChange = (value: string) => {
