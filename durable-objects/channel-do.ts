@@ -18,6 +18,7 @@ import { handleInbound } from "./channel/conversation";
 import { approveWaitingUser } from "./channel/direct-approval";
 import { ReplySink, type ChannelDeps } from "./channel/deps";
 import { ChannelCache } from "./channel/channel-cache";
+import { GroupedWrites } from "./channel/grouped-writes";
 import { InboxProcessor } from "./channel/inbox-processor";
 import { LocalStore } from "./channel/local-store";
 import { Outbox } from "./channel/outbox";
@@ -73,6 +74,7 @@ export class ChannelDO extends DurableObject<Env> {
   private readonly processor: InboxProcessor;
   private readonly outbox: Outbox;
   private readonly cache: ChannelCache;
+  private readonly writes: GroupedWrites;
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
   private readonly collapser = new LogCollapser();
   private readonly limits = new SenderLimits();
@@ -91,7 +93,8 @@ export class ChannelDO extends DurableObject<Env> {
     this.store = new LocalStore(ctx.storage.sql);
     this.stats = new ChannelStats(ctx.storage.sql, () => Boolean(this.store.get("channelId")));
     this.db = getDb(env.DB);
-    this.cache = new ChannelCache(this.db, () => this.store.get<string>("channelId")!);
+    this.writes = new GroupedWrites(this.db);
+    this.cache = new ChannelCache(this.db, this.writes, () => this.store.get<string>("channelId")!);
     this.outbox = new Outbox(this.store, {
       runtime: () => this.runtime(),
       paused: () => this.isStopped(),
@@ -109,7 +112,7 @@ export class ChannelDO extends DurableObject<Env> {
         void this.runtime().then((runtime) => runtime && ReplySink.forMessage(this.deps(runtime), row.message).send(texts.processingFailed));
       },
       log: (...args) => this.log(...args),
-      afterEvent: (row) => this.outbox.flushChat(row.message.address),
+      afterEvent: (row) => void this.outbox.flushChat(row.message.address),
       paused: () => this.isStopped(),
       isCommand: (row) =>
         this.loaded !== null && commandOf(row.message, this.loaded.adapter.commandSyntax, this.loaded.context.account.name) !== null,
@@ -516,6 +519,7 @@ export class ChannelDO extends DurableObject<Env> {
   private deps(runtime: ChannelRuntime): ChannelDeps {
     return {
       db: this.db,
+      writes: this.writes,
       cache: this.cache,
       env: this.env,
       runtime,

@@ -44,7 +44,7 @@ export async function runAgentTurn(
     });
   // A chat's first thread is created with the question in the same round trip.
   const { thread, created } = await activeThreadFor(deps, chat, message.text, question);
-  if (!created) await question(thread.id);
+  if (!created) await deps.writes.run([question(thread.id)]);
   // Wrapped in an object: returning the promise itself would make the caller await it.
   return { background: complete(deps, message, chat.key, thread, reply) };
 }
@@ -91,7 +91,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
     return;
   }
 
-  await db.batch([
+  await deps.writes.run([
     appendMessageQuery(db, {
       id: `msg_${message.eventId}_${runtime.row.id}_a`,
       threadId: thread.id,

@@ -5,6 +5,7 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import { directChatKey, type ChatRef } from "../../worker/core/types";
 import type { Db } from "../../worker/db/client";
+import type { GroupedWrites } from "./grouped-writes";
 import { getRoute, getRouteQuery, setActiveThread, setActiveThreadQuery } from "../../worker/db/routes";
 import { createThreadQuery, getThread, newThreadId, type ThreadRow } from "../../worker/db/threads";
 import { recordSenderQuery, type ChannelUserRow, type SenderProfile, type UserState } from "../../worker/db/users";
@@ -19,6 +20,7 @@ export class ChannelCache {
 
   constructor(
     private readonly db: Db,
+    private readonly writes: GroupedWrites,
     private readonly channelId: () => string,
   ) {}
 
@@ -44,7 +46,7 @@ export class ChannelCache {
     alsoWrite?: (threadId: string) => BatchItem<"sqlite">,
   ): Promise<ThreadRow> {
     const id = newThreadId();
-    const [[row]] = await this.db.batch([
+    const [[row]] = await this.writes.run([
       createThreadQuery(this.db, { ...input, id }),
       setActiveThreadQuery(this.db, this.channelId(), chat, id),
       ...(alsoWrite ? [alsoWrite(id)] : []),
@@ -79,9 +81,9 @@ export class ChannelCache {
     const chatKey = directChatKey(sender.id);
     let row: ChannelUserRow;
     if (this.activeThreads.has(chatKey)) {
-      row = await record.get();
+      row = (await this.writes.run([record]))[0][0]!;
     } else {
-      const [[recorded], [route]] = await this.db.batch([record, getRouteQuery(this.db, this.channelId(), chatKey)]);
+      const [[recorded], [route]] = await this.writes.run([record, getRouteQuery(this.db, this.channelId(), chatKey)]);
       row = recorded!;
       this.activeThreads.set(chatKey, route?.activeThreadId ?? null);
     }

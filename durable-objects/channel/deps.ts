@@ -5,12 +5,15 @@ import { splitText } from "../../worker/core/split-text";
 import type { Db } from "../../worker/db/client";
 import type { LogLevel } from "../../worker/db/logs";
 import type { ChannelCache } from "./channel-cache";
+import type { GroupedWrites } from "./grouped-writes";
 import type { LocalStore } from "./local-store";
 import type { SenderLimits } from "./sender-limits";
 import type { ChannelRuntime } from "./runtime";
 
 export interface ChannelDeps {
   db: Db;
+  /** D1 writes of the hot path, grouped with other chats' into shared round trips. */
+  writes: GroupedWrites;
   /** Active threads and senders, remembered between messages. */
   cache: ChannelCache;
   /** Bindings for agent backends (Workers AI). */

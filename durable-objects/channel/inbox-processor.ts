@@ -13,8 +13,11 @@ export interface InboxHooks {
   /** Called when an event is given up, so the user hears that it failed. */
   giveUp(row: InboxRow, error: Error): void;
   log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;
-  /** Runs after each handled event (delivers its replies promptly). */
-  afterEvent(row: InboxRow): Promise<void>;
+  /**
+   * Runs after each handled event: starts delivering its replies without waiting for them, so
+   * the chat's next event is handled meanwhile (the outbox keeps the chat's replies in order).
+   */
+  afterEvent(row: InboxRow): void;
   /** True when the stored event is a chat command (recognised at ingest). */
   isCommand(row: InboxRow): boolean;
   /** True while the channel is stopped: events stay queued, none is handled. */
@@ -26,7 +29,7 @@ export interface InboxHooks {
  * delay every chat's answer; fewer, in arrival order, answers the oldest first. Agent turns that
  * wait on a backend do not hold a place.
  */
-export const HANDLING_CONCURRENCY = 4;
+export const HANDLING_CONCURRENCY = 16;
 
 export class InboxProcessor {
   private readonly chains = new Map<string, Promise<void>>();
@@ -107,7 +110,7 @@ export class InboxProcessor {
             turnSettled = true;
           });
       } else {
-        await this.finished(row);
+        this.finished(row);
       }
     }
   }
@@ -116,9 +119,9 @@ export class InboxProcessor {
     return new Promise((resolve) => this.wakers.set(chatKey, resolve));
   }
 
-  private async finished(row: InboxRow): Promise<void> {
+  private finished(row: InboxRow): void {
     this.store.finishInbound(row.seq, "done");
-    await this.hooks.afterEvent(row);
+    this.hooks.afterEvent(row);
   }
 
   private failed(row: InboxRow, error: Error): void {

@@ -22,30 +22,38 @@ export interface OutboxHooks {
 
 export class Outbox {
   /** Chats with a flush under way: one sender per chat keeps the order and prevents double sends. */
-  private readonly flushing = new Set<string>();
+  private readonly flushing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: LocalStore,
     private readonly hooks: OutboxHooks,
   ) {}
 
-  /** Sends every due message of every chat. */
+  /** Sends every due message of every chat; resolves once the flushes already under way are done too. */
   async flushAll(): Promise<void> {
-    await Promise.all(this.store.outboxChats().map((chatId) => this.flushChat(chatId)));
+    await Promise.all([...this.store.outboxChats().map((chatId) => this.flushChat(chatId)), ...this.flushing.values()]);
   }
 
-  /** Sends a chat's due messages in order, stopping at the first that must wait. */
-  async flushChat(chatId: string): Promise<void> {
-    if (this.flushing.has(chatId) || this.hooks.paused()) return;
-    this.flushing.add(chatId);
-    try {
-      const runtime = await this.hooks.runtime();
-      if (!runtime) return;
-      for (let row = this.store.nextOutbound(chatId); row && row.nextAttemptAt <= Date.now() && !this.hooks.paused(); row = this.store.nextOutbound(chatId)) {
-        if (!(await this.sendOne(runtime, row))) break;
-      }
-    } finally {
-      this.flushing.delete(chatId);
+  /**
+   * Sends a chat's due messages in order, stopping at the first that must wait. While a flush of
+   * the chat is under way, that flush is returned: it reads the chat's queue again after every
+   * send, so it also sends what was queued meanwhile.
+   */
+  flushChat(chatId: string): Promise<void> {
+    if (this.hooks.paused()) return Promise.resolve();
+    let flush = this.flushing.get(chatId);
+    if (!flush) {
+      flush = this.sendQueued(chatId).finally(() => this.flushing.delete(chatId));
+      this.flushing.set(chatId, flush);
+    }
+    return flush;
+  }
+
+  private async sendQueued(chatId: string): Promise<void> {
+    const runtime = await this.hooks.runtime();
+    if (!runtime) return;
+    for (let row = this.store.nextOutbound(chatId); row && row.nextAttemptAt <= Date.now() && !this.hooks.paused(); row = this.store.nextOutbound(chatId)) {
+      if (!(await this.sendOne(runtime, row))) break;
     }
   }
 

@@ -1,0 +1,65 @@
+// Group commit for the channel's D1 writes: while one batch is on its way to D1, the writes of
+// other chats queue up and leave together in the next batch. Under load a busy channel makes one
+// D1 round trip for many messages instead of several per message; a lone message waits for
+// nothing. Each caller's statements stay together in one transaction, in the order given.
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import type { Db } from "../../worker/db/client";
+
+type Statements = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+
+interface Pending {
+  statements: Statements;
+  resolve(results: readonly unknown[]): void;
+  reject(error: unknown): void;
+}
+
+export class GroupedWrites {
+  private queue: Pending[] = [];
+  private sending = false;
+
+  constructor(private readonly db: Db) {}
+
+  /** Runs `statements` as one unit (possibly in a batch with other callers'); resolves with their results. */
+  run<T extends Statements>(statements: T): Promise<BatchResponse<T>> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ statements, resolve: resolve as (results: readonly unknown[]) => void, reject });
+      // Writes issued in the same turn of the event loop leave together.
+      if (!this.sending) queueMicrotask(() => void this.send());
+    });
+  }
+
+  private async send(): Promise<void> {
+    if (this.sending || this.queue.length === 0) return;
+    this.sending = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0);
+        await this.sendGroup(group);
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private async sendGroup(group: Pending[]): Promise<void> {
+    if (group.length === 1) {
+      const [only] = group;
+      await this.db.batch(only!.statements).then(only!.resolve, only!.reject);
+      return;
+    }
+    let results: readonly unknown[];
+    try {
+      results = await this.db.batch(group.flatMap((pending) => pending.statements) as unknown as Statements);
+    } catch {
+      // One caller's failing statement (or D1 itself) fails the whole transaction: each caller
+      // tries again alone, so only the writes that really fail report an error.
+      await Promise.all(group.map((pending) => this.db.batch(pending.statements).then(pending.resolve, pending.reject)));
+      return;
+    }
+    let offset = 0;
+    for (const pending of group) {
+      pending.resolve(results.slice(offset, offset + pending.statements.length));
+      offset += pending.statements.length;
+    }
+  }
+}
