@@ -1,6 +1,7 @@
 // The bridge's configuration, from the environment (a Container's envVars, `docker run -e`).
 import { hostname } from "node:os";
 import * as z from "zod";
+import { DEFAULT_WECHAT_API_BASE } from "./wechat/ilink.ts";
 
 const schema = z.object({
   /** The Worker's public URL, e.g. https://switchboard.example.workers.dev. */
@@ -13,6 +14,8 @@ const schema = z.object({
   BRIDGE_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   BRIDGE_ID: z.string().min(1).max(60).default(hostname()),
   BRIDGE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** The iLink bot API WeChat sessions call (a fake in tests). */
+  WECHAT_API_BASE: z.url({ protocol: /^https?$/ }).default(DEFAULT_WECHAT_API_BASE),
   /** A module exporting session factories to use instead of the real libraries (tests). */
   BRIDGE_DRIVERS: z.string().optional(),
 });

@@ -9,16 +9,22 @@ import { readConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import type { SessionFactories } from "./sessions.ts";
 import { createWhatsAppFactory } from "./whatsapp/session.ts";
+import { createWeChatFactory } from "./wechat/session.ts";
 import { createZaloFactory } from "./zalo/session.ts";
 
-async function loadFactories(driversModule: string | undefined): Promise<SessionFactories> {
+async function loadFactories(driversModule: string | undefined, wechatApiBase: string): Promise<SessionFactories> {
   if (driversModule) {
     const loaded = (await import(pathToFileURL(resolve(driversModule)).href)) as { factories: SessionFactories };
     return loaded.factories;
   }
   const { loadBaileysDriver } = await import("./whatsapp/baileys.ts");
   const { loadZcaDriver } = await import("./zalo/zca.ts");
-  return { whatsapp: createWhatsAppFactory(await loadBaileysDriver()), "zalo-personal": createZaloFactory(await loadZcaDriver()) };
+  return {
+    whatsapp: createWhatsAppFactory(await loadBaileysDriver()),
+    "zalo-personal": createZaloFactory(await loadZcaDriver()),
+    // Plain HTTPS: no library to load.
+    wechat: createWeChatFactory(wechatApiBase),
+  };
 }
 
 const config = readConfig();
@@ -29,7 +35,7 @@ const bridge = await startBridge({
   bridgeId: config.BRIDGE_ID,
   dataDir: config.BRIDGE_DATA_DIR,
   httpPort: config.BRIDGE_HTTP_PORT,
-  factories: await loadFactories(config.BRIDGE_DRIVERS),
+  factories: await loadFactories(config.BRIDGE_DRIVERS, config.WECHAT_API_BASE),
   log,
 });
 

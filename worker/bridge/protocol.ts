@@ -20,7 +20,7 @@ export const BRIDGE_SIGNATURE_HEADER = "x-bridge-signature";
 export const PING = "ping";
 export const PONG = "pong";
 
-export const bridgeProviderSchema = z.enum(["whatsapp", "zalo-personal"]);
+export const bridgeProviderSchema = z.enum(["whatsapp", "zalo-personal", "wechat"]);
 export type BridgeProvider = z.infer<typeof bridgeProviderSchema>;
 
 const channelId = z.string().regex(/^ch_[a-z0-9]+$/);
