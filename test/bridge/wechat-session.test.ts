@@ -57,7 +57,7 @@ describe("the WeChat QR login", () => {
     fakes.wechat.scan();
     await sleep(100);
     expect(logins(events).some((login) => login.state === "connected")).toBe(false);
-    const bot = fakes.wechat.confirm("wxid_owner@im.wechat");
+    const bot = fakes.wechat.confirm({ userId: "wxid_owner@im.wechat" });
     const connected = await until(() => logins(events).find((login) => login.state === "connected"));
     expect(connected).toEqual({ state: "connected", account: { id: bot.botId, name: bot.botId, details: { botId: bot.botId, userId: "wxid_owner@im.wechat" } } });
     expect(events.find((event) => event.type === "credentials")).toEqual({

@@ -75,14 +75,21 @@ export class FakeWeChat {
     return this.qrs.at(-1);
   }
 
-  scan(): void {
-    this.setQr("scaned");
+  /** The QR a phone would scan: the one shown (`shown` is what it encodes), else the latest issued. */
+  private qrFor(shown?: string): FakeQr {
+    const qr = shown === undefined ? this.latestQr() : this.qrs.find((candidate) => candidate.imageContent === shown);
+    if (!qr) throw new Error("no such QR issued");
+    return qr;
+  }
+
+  scan(shown?: string): void {
+    this.setQr("scaned", shown);
   }
 
   /** The phone confirms the binding: a new bot (token, ids) for this account. */
-  confirm(userId = `wxid_${randomBytes(4).toString("hex")}@im.wechat`): FakeWeChatBot {
-    const qr = this.latestQr();
-    if (!qr) throw new Error("no QR issued");
+  confirm(options: { userId?: string; shown?: string } = {}): FakeWeChatBot {
+    const qr = this.qrFor(options.shown);
+    const userId = options.userId ?? `wxid_${randomBytes(4).toString("hex")}@im.wechat`;
     const bot: FakeWeChatBot = {
       token: `bot-${randomBytes(16).toString("hex")}`,
       botId: `${randomBytes(6).toString("hex")}@im.bot`,
@@ -95,18 +102,16 @@ export class FakeWeChat {
     };
     this.bots.set(bot.token, bot);
     qr.bot = bot;
-    this.setQr("confirmed");
+    this.setQr("confirmed", options.shown);
     return bot;
   }
 
-  expireQr(): void {
-    this.setQr("expired");
+  expireQr(shown?: string): void {
+    this.setQr("expired", shown);
   }
 
-  private setQr(status: QrStatus): void {
-    const qr = this.latestQr();
-    if (!qr) throw new Error("no QR issued");
-    qr.status = status;
+  private setQr(status: QrStatus, shown?: string): void {
+    this.qrFor(shown).status = status;
     this.wake();
   }
 

@@ -39,7 +39,7 @@ export class BridgeProcess {
   }
 }
 
-export function spawnBridge(options: { workerUrl: string; secret: string; dataDir: string; driversModule: string }): BridgeProcess {
+export function spawnBridge(options: { workerUrl: string; secret: string; dataDir: string; driversModule: string; env?: Record<string, string> }): BridgeProcess {
   const child = fork("bridge/dist/main.js", [], {
     env: {
       ...process.env,
@@ -50,6 +50,7 @@ export function spawnBridge(options: { workerUrl: string; secret: string; dataDi
       BRIDGE_ID: "test",
       BRIDGE_DRIVERS: options.driversModule,
       BRIDGE_LOG_LEVEL: "warn",
+      ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
