@@ -129,6 +129,21 @@ describe("the getupdates long poll", () => {
     await until(() => messageIds(second.events).length === 1);
     expect(messageIds(second.events)).toEqual([String(message.message_id)]);
   });
+
+  it("retries a failed poll with back-off, saying so, and runs again with the same cursor", async () => {
+    const { session, events, bot } = await loggedIn();
+    // The poll held now answers; the two after it fail.
+    fakes.wechat.failPolls(bot.botId, 2);
+    fakes.wechat.userSays(bot.botId, { from: "frank@im.wechat", text: "before the outage" });
+    const cursor = await until(() => messageIds(events).length === 1 && saved(events).cursor);
+    fakes.wechat.userSays(bot.botId, { from: "frank@im.wechat", text: "during the outage" });
+    await until(() => messageIds(events).length === 2);
+    // Both failed polls and the one that then succeeded asked from the same cursor.
+    expect(bot.polls.filter((poll) => poll.cursor === cursor)).toHaveLength(3);
+    expect(logins(events).map((login) => login.state)).toEqual(["qr", "connected", "disconnected", "connected"]);
+    expect(logins(events)[2]).toMatchObject({ reconnecting: true, reason: expect.stringContaining("HTTP 502") });
+    expect(session.status().state).toBe("running");
+  });
 });
 
 describe("replies", () => {

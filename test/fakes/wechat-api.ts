@@ -40,6 +40,7 @@ export interface FakeWeChatBot {
   sent: { to: string; text: string; contextToken: string; at: number }[];
   /** getupdates requests received (answered or still held). */
   polls: { cursor: string; at: number }[];
+  failures?: { count: number; status: number };
 }
 
 /** The cursor is opaque to clients; here it carries the last sequence number handed out. */
@@ -147,6 +148,11 @@ export class FakeWeChat {
     return message;
   }
 
+  /** The next `count` getupdates of this bot fail with HTTP `status` (an iLink outage). */
+  failPolls(botId: string, count: number, status = 502): void {
+    this.bot(botId).failures = { count, status };
+  }
+
   /** iLink ends the bot session: every call answers errcode -14 from now on. */
   expireSession(botId: string): void {
     this.bot(botId).expired = true;
@@ -247,6 +253,10 @@ export class FakeWeChat {
   private async getUpdates(bot: FakeWeChatBot, body: Record<string, unknown>, response: ServerResponse): Promise<void> {
     const cursor = typeof body.get_updates_buf === "string" ? body.get_updates_buf : "";
     bot.polls.push({ cursor, at: Date.now() });
+    if (bot.failures && bot.failures.count > 0) {
+      bot.failures.count -= 1;
+      return sendJson(response, bot.failures.status, { error: "upstream unavailable" });
+    }
     const after = decodeCursor(cursor);
     if (after === null) return sendJson(response, 200, { ret: -1, errmsg: "invalid get_updates_buf" });
     const deadline = Date.now() + this.longPollMs;

@@ -104,7 +104,14 @@ export class WeChatSession implements ProviderSession {
     for (;;) {
       if (this.closing) return "closed";
       const asked = Date.now();
-      const state = await client.getQrStatus(qrcode, this.abort.signal);
+      let state: QrState;
+      try {
+        state = await client.getQrStatus(qrcode, AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.timings.pollTimeoutMs)]));
+      } catch (error) {
+        // Our own cap on a held request: no change yet, ask again.
+        if ((error as Error).name === "TimeoutError") continue;
+        throw error;
+      }
       switch (state.status) {
         case "confirmed":
           if (!state.bot_token || !state.ilink_bot_id) return { ended: "iLink confirmed the login without a bot token — Relogin to try again" };
