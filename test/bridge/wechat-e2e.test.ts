@@ -72,7 +72,9 @@ describe("WeChat through the real Worker and the real bridge process", () => {
     };
     const base = sentTo(bot, user).length;
     expect(await say("/new Budget", base + 1)).toBe("Started a new thread: Budget");
+    const askedAt = Date.now();
     expect(await say("Q3 numbers", base + 2)).toBe("Echo: Q3 numbers");
+    console.info(`message to reply through iLink (fake), the bridge and the Worker: ${Date.now() - askedAt} ms (echo agent, polled every 50 ms)`);
     expect(await say("/new Launch", base + 3)).toBe("Started a new thread: Launch");
     const threads = await say("/threads", base + 4);
     expect(threads).toContain("Your threads:");
