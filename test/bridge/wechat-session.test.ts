@@ -130,6 +130,16 @@ describe("the getupdates long poll", () => {
     expect(messageIds(second.events)).toEqual([String(message.message_id)]);
   });
 
+  it("calls the API base the operator set, not the host iLink named at login", async () => {
+    const first = await loggedIn();
+    const credentials = { ...saved(first.events), baseUrl: "http://127.0.0.1:9/elsewhere" };
+    await first.session.stop();
+    const polls = first.bot.polls.length;
+    const again = start(credentials);
+    await until(() => first.bot.polls.length > polls);
+    expect(again.session.status().state).toBe("running");
+  });
+
   it("retries a failed poll with back-off, saying so, and runs again with the same cursor", async () => {
     const { session, events, bot } = await loggedIn();
     // The poll held now answers; the two after it fail.

@@ -163,7 +163,9 @@ export class WeChatSession implements ProviderSession {
 
   private async poll(): Promise<void> {
     if (this.closing) return;
-    const client = new ILinkClient(this.credentials.baseUrl || this.apiBase, this.credentials.token!);
+    // iLink may name the host a bot is served from; a base set by the operator (a proxy, a fake) wins.
+    const base = this.apiBase !== DEFAULT_WECHAT_API_BASE ? this.apiBase : this.credentials.baseUrl || this.apiBase;
+    const client = new ILinkClient(base, this.credentials.token!);
     this.client = client;
     let cursor = this.credentials.cursor ?? "";
     let failures = 0;
