@@ -130,6 +130,14 @@ describe("the getupdates long poll", () => {
     expect(messageIds(second.events)).toEqual([String(message.message_id)]);
   });
 
+  it("keeps a message without an id or a sender out of the batch, so it cannot sink the others", async () => {
+    const { events, bot } = await loggedIn();
+    bot.inbox.push({ seq: 1_000_000, message: { from_user_id: "gina@im.wechat", item_list: [] } });
+    const good = fakes.wechat.userSays(bot.botId, { from: "gina@im.wechat", text: "readable" });
+    await until(() => saved(events).cursor && messageIds(events).length === 1);
+    expect(messageIds(events)).toEqual([String(good.message_id)]);
+  });
+
   it("calls the API base the operator set, not the host iLink named at login", async () => {
     const first = await loggedIn();
     const credentials = { ...saved(first.events), baseUrl: "http://127.0.0.1:9/elsewhere" };

@@ -202,6 +202,11 @@ export class WeChatSession implements ProviderSession {
     const saved: Record<string, string> = {};
     for (const message of messages) {
       this.lastEventAt = Date.now();
+      // The channel refuses a whole batch over one unreadable message: such a message stays here.
+      if ((typeof message.message_id !== "number" && typeof message.message_id !== "string") || message.message_id === "" || typeof message.from_user_id !== "string" || !message.from_user_id) {
+        this.log.warn("skipped a message without an id or a sender");
+        continue;
+      }
       const { context_token: contextToken, ...forwarded } = message;
       if (contextToken && message.from_user_id && message.message_type !== 2) {
         this.contexts.set(message.from_user_id, contextToken);
