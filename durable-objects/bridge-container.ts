@@ -20,6 +20,8 @@ export class BridgeContainer extends Container<Env> {
         SWITCHBOARD_URL: workerUrl,
         BRIDGE_SECRET: this.env.BRIDGE_SECRET ?? "",
         BRIDGE_DATA_DIR: "/data",
+        // A proxy or a stand-in for iLink, when the deployment names one.
+        ...(this.env.WECHAT_API_BASE ? { WECHAT_API_BASE: this.env.WECHAT_API_BASE } : {}),
       },
     });
   }

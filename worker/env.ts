@@ -35,6 +35,8 @@ export interface Env {
   LARK_API_BASE?: string;
   /** DingTalk API base (`https://api.dingtalk.com`); a fake in the tests. */
   DINGTALK_API_BASE?: string;
+  /** WeChat's iLink bot API base, handed to the bridge Container (the Worker never calls iLink). */
+  WECHAT_API_BASE?: string;
   /** The built admin UI (admin-ui/dist, see [assets] in wrangler.toml). */
   ASSETS?: Fetcher;
   /** Workers AI (the `workers-ai` backend and Aura voice replies); absent unless configured. */

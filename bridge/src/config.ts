@@ -1,6 +1,7 @@
 // The bridge's configuration, from the environment (a Container's envVars, `docker run -e`).
 import { hostname } from "node:os";
 import * as z from "zod";
+import { DEFAULT_WECHAT_API_BASE } from "./wechat/ilink.ts";
 
 const schema = z.object({
   /** The Worker's public URL, e.g. https://switchboard.example.workers.dev. */
@@ -17,6 +18,8 @@ const schema = z.object({
   DISCORD_GATEWAY_URL: z.url({ protocol: /^wss?$/ }).optional(),
   /** Slack's Web API base for `apps.connections.open` (tests point it at a fake). */
   SLACK_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  /** The iLink bot API WeChat sessions call (a fake in tests). */
+  WECHAT_API_BASE: z.url({ protocol: /^https?$/ }).default(DEFAULT_WECHAT_API_BASE),
   /** A module exporting session factories to use instead of the real libraries (tests). */
   BRIDGE_DRIVERS: z.string().optional(),
 });

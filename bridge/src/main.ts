@@ -9,18 +9,24 @@ import { readConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
 import type { SessionFactories } from "./sessions.ts";
 import { createWhatsAppFactory } from "./whatsapp/session.ts";
+import { createWeChatFactory } from "./wechat/session.ts";
 import { createZaloFactory } from "./zalo/session.ts";
 import { createDiscordFactory } from "./discord/session.ts";
 import { createSlackFactory } from "./slack/session.ts";
 
-async function loadFactories(driversModule: string | undefined): Promise<SessionFactories> {
+async function loadFactories(driversModule: string | undefined, wechatApiBase: string): Promise<SessionFactories> {
   if (driversModule) {
     const loaded = (await import(pathToFileURL(resolve(driversModule)).href)) as { factories: SessionFactories };
     return loaded.factories;
   }
   const { loadBaileysDriver } = await import("./whatsapp/baileys.ts");
   const { loadZcaDriver } = await import("./zalo/zca.ts");
-  return { whatsapp: createWhatsAppFactory(await loadBaileysDriver()), "zalo-personal": createZaloFactory(await loadZcaDriver()) };
+  return {
+    whatsapp: createWhatsAppFactory(await loadBaileysDriver()),
+    "zalo-personal": createZaloFactory(await loadZcaDriver()),
+    // Plain HTTPS: no library to load.
+    wechat: createWeChatFactory(wechatApiBase),
+  };
 }
 
 const config = readConfig();
@@ -35,7 +41,7 @@ const bridge = await startBridge({
   factories: {
     discord: createDiscordFactory({ gatewayUrl: config.DISCORD_GATEWAY_URL }),
     slack: createSlackFactory({ apiBase: config.SLACK_API_BASE }),
-    ...(await loadFactories(config.BRIDGE_DRIVERS)),
+    ...(await loadFactories(config.BRIDGE_DRIVERS, config.WECHAT_API_BASE)),
   },
   log,
 });

@@ -3,50 +3,19 @@
 // driven over the process's IPC channel). The QR login through the admin API, a reply, a bridge
 // killed and restarted on an empty disk that resumes without a QR, a bridge killed mid-stream
 // whose queue delivers every message once, and a logout that is not retried.
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../browser/support/app-server.ts";
-import { buildBridgeWithFakes, spawnBridge as spawnBridgeProcess, type BridgeProcess } from "./support/bridge-process.ts";
+import type { BridgeProcess } from "./support/bridge-process.ts";
+import { startE2eRig, type E2eRig } from "./support/e2e-rig.ts";
 
-const SECRET = randomBytes(24).toString("base64url");
-let app: AppServer;
-let work: string;
-let driversModule: string;
-
+let rig: E2eRig;
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), "bridge-e2e-"));
-  driversModule = await buildBridgeWithFakes("e2e-fake-drivers");
-  app = await startAppServer({ vars: { BRIDGE_SECRET: SECRET, BRIDGE_RUNS_IN: "external" } });
+  rig = await startE2eRig("bridge-e2e");
 });
+afterAll(() => rig?.stop());
+afterEach(() => rig.killBridges());
 
-afterAll(async () => {
-  await app?.stop();
-  rmSync(work, { recursive: true, force: true });
-  rmSync(driversModule, { force: true });
-});
-
-const running: BridgeProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((bridge) => bridge.kill()));
-});
-
-function spawnBridge(dataDir = mkdtempSync(join(work, "data-"))): BridgeProcess {
-  const bridge = spawnBridgeProcess({ workerUrl: app.baseUrl, secret: SECRET, dataDir, driversModule });
-  running.push(bridge);
-  return bridge;
-}
-
-async function api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${app.baseUrl}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${app.adminToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const spawnBridge = (dataDir?: string): BridgeProcess => rig.spawnBridge(dataDir);
+const api = <T = any>(method: string, path: string, body?: unknown) => rig.api<T>(method, path, body);
 
 async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -105,7 +74,7 @@ describe("WhatsApp through the real Worker and the real bridge process", () => {
 
   it("answers every message once when the bridge dies mid-stream and comes back with its queue", async () => {
     const slow = await api("POST", "/workspaces", { name: `Slow ${Date.now()}`, backend: "echo", config: { delayMs: 1500 } });
-    const dataDir = mkdtempSync(join(work, "data-"));
+    const dataDir = rig.dataDir();
     const first = spawnBridge(dataDir);
     const id = await loggedIn(first, newPhone(), slow.body.workspace.id);
     const texts = Array.from({ length: 8 }, (_, n) => `message ${n}`);

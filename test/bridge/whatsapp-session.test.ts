@@ -6,6 +6,7 @@ import type { BridgeEvent } from "../../worker/bridge/protocol.ts";
 import { silentLogger } from "../../bridge/src/log.ts";
 import { WhatsAppSession, type WhatsAppTimings } from "../../bridge/src/whatsapp/session.ts";
 import { FakeWhatsApp, textMessage } from "./support/fake-baileys.ts";
+import { until } from "./support/until.ts";
 
 const FAST: WhatsAppTimings = { backoffMs: 20, maxBackoffMs: 100, silentMs: 50, watchdogEveryMs: 20, pingTimeoutMs: 30, qrTtlMs: 30_000 };
 const sessions: WhatsAppSession[] = [];
@@ -18,16 +19,6 @@ function startSession(server: FakeWhatsApp, credentials: Record<string, string> 
   const session = new WhatsAppSession({ channelId: "ch_test", credentials, options: { selfChat: false }, emit: (event) => events.push(event), log: silentLogger }, server.driver, timings);
   sessions.push(session);
   return { session, events };
-}
-
-async function until<T>(check: () => T | undefined | false, timeoutMs = 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const logins = (events: BridgeEvent[]) => events.flatMap((event) => (event.type === "login" ? [event.login] : []));

@@ -6,6 +6,7 @@ import type { BridgeEvent } from "../../worker/bridge/protocol.ts";
 import { silentLogger } from "../../bridge/src/log.ts";
 import { ZaloSession } from "../../bridge/src/zalo/session.ts";
 import { FakeZalo, zaloMessage } from "./support/fake-zca.ts";
+import { until } from "./support/until.ts";
 
 const sessions: ZaloSession[] = [];
 afterEach(async () => {
@@ -22,16 +23,6 @@ function start(fake: FakeZalo, credentials: Record<string, string> = {}) {
   sessions.push(session);
   void session.start();
   return { session, events };
-}
-
-async function until<T>(check: () => T | undefined | false, timeoutMs = 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const logins = (events: BridgeEvent[]) => events.flatMap((event) => (event.type === "login" ? [event.login] : []));

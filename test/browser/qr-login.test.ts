@@ -2,12 +2,14 @@
 // QR drawn in the page and renewed as it rotates → the phone links → Save & Start → the channel
 // runs; Relogin shows a new QR on the channel page, settings kept. The Worker runs under
 // `wrangler dev` and the real bridge process holds the session, with WhatsApp faked inside it.
+// WeChat the same way, its real session talking to the fake iLink API started here.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildBridgeWithFakes, spawnBridge, type BridgeProcess } from "../bridge/support/bridge-process";
+import { startFakeProviders, type FakeProviders } from "../fakes/server";
 import { launchBrowser } from "./support/browser";
 import { screenshot } from "./support/screenshots";
 
@@ -21,11 +23,14 @@ let page: Page;
 let bridge: BridgeProcess;
 let dataDir: string;
 let driversModule: string;
+let fakes: FakeProviders;
 
 beforeAll(async () => {
+  fakes = await startFakeProviders();
+  fakes.wechat.qrHoldMs = 300;
   driversModule = await buildBridgeWithFakes("browser-fake-drivers");
   dataDir = mkdtempSync(join(tmpdir(), "bridge-browser-"));
-  bridge = spawnBridge({ workerUrl: baseUrl, secret: inject("appBridgeSecret"), dataDir, driversModule });
+  bridge = spawnBridge({ workerUrl: baseUrl, secret: inject("appBridgeSecret"), dataDir, driversModule, env: { WECHAT_API_BASE: fakes.wechatApiBase } });
   browser = await launchBrowser();
   page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, reducedMotion: "reduce" })).newPage();
 });
@@ -33,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await bridge?.kill();
+  await fakes?.close();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(driversModule, { force: true });
 });
@@ -40,8 +46,8 @@ afterAll(async () => {
 /** The channel id in the page's URL (/channels/<id>…). */
 const channelIdOf = (url: string) => /\/channels\/(ch_[a-z0-9]+)/.exec(url)?.[1];
 
-async function qrText(): Promise<string> {
-  const qr = page.getByRole("img", { name: "WhatsApp login QR code" });
+async function qrText(provider = "WhatsApp"): Promise<string> {
+  const qr = page.getByRole("img", { name: `${provider} login QR code` });
   await qr.waitFor(WAIT);
   return (await qr.getAttribute("data-qr"))!;
 }
@@ -98,5 +104,33 @@ describe("QR login", () => {
     bridge.drive({ op: "scan", channelId });
     await page.locator(".facts").getByText("Running").waitFor(WAIT);
     await page.getByRole("heading", { name: /Ops WhatsApp/ }).waitFor(WAIT);
+  });
+});
+
+describe("WeChat QR login", () => {
+  it("binds a WeChat account from the wizard: iLink's QR drawn in the page, renewed when it expires, then Save & Start", async () => {
+    await page.goto(`${baseUrl}/channels/new`);
+    await page.getByText("WeChat", { exact: true }).click();
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel(/Display name/).fill("Ops WeChat");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("button", { name: "Next: QR login" }).click();
+
+    const first = await qrText("WeChat");
+    expect(first).toBe(fakes.wechat.latestQr()!.imageContent);
+    await page.getByText(/tap \+ → Scan/).first().waitFor(WAIT);
+    expect(await page.getByRole("button", { name: "Save & Start" }).isDisabled()).toBe(true);
+
+    // The code expires unscanned: the bridge asks iLink for a new one and the page shows it.
+    fakes.wechat.expireQr(first);
+    await page.locator(`svg.qr-code:not([data-qr="${first}"])`).waitFor(WAIT);
+    const renewed = await qrText("WeChat");
+    fakes.wechat.scan(renewed);
+    const bot = fakes.wechat.confirm({ shown: renewed });
+    await page.getByText(`Linked: ${bot.botId}`).waitFor(WAIT);
+    await page.getByRole("button", { name: "Save & Start" }).click();
+    await page.waitForURL(/\/channels\/ch_/, WAIT);
+    await page.locator(".facts").getByText("Running").waitFor(WAIT);
+    expect(bot.polls.length).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,8 @@
 // `/dingtalk/robot/sendBySession`, `/dingtalk/__control/...`), and the agent-backend fakes
 // (`/openai/<scope>/v1/...`, `/anythingllm/<scope>/api/v1/...`, `/webhook-agent/<scope>`,
 // `/workers-ai/__control/...` for the Workers AI stand-in), each with its own `/__control/*`.
-// Discord (`/discord/<REST path>`) and Zalo (`/zalo/bot<token>/<method>`) as well.
+// Discord (`/discord/<REST path>`) and Zalo (`/zalo/bot<token>/<method>`) as well, and WeChat's
+// iLink bot API (`/wechat/ilink/bot/<method>`).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeAnythingLlm } from "./anythingllm-api.ts";
@@ -15,6 +16,7 @@ import { FakeOpenAi } from "./openai-api.ts";
 import { FakeSlack } from "./slack-api.ts";
 import { FakeTelegram, type FakeTelegramOptions } from "./telegram-api.ts";
 import { FakeWebhookAgent } from "./webhook-agent.ts";
+import { FakeWeChat } from "./wechat-api.ts";
 import { WorkersAiRecorder } from "./workers-ai-recorder.ts";
 import { FakeZalo } from "./zalo-api.ts";
 
@@ -39,6 +41,9 @@ export interface FakeProviders {
   discordApiBase: string;
   zalo: FakeZalo;
   zaloApiBase: string;
+  wechat: FakeWeChat;
+  /** What WECHAT_API_BASE is set to: the fake's root, under which `/ilink/bot/...` is served. */
+  wechatApiBase: string;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,7 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
   const workersAi = new WorkersAiRecorder();
   const discord = new FakeDiscord();
   const zalo = new FakeZalo();
+  const wechat = new FakeWeChat();
   const prefixes: [string, FakeHandler][] = [
     ["/telegram", (path, request, response) => telegram.handle(path, request, response)],
     ["/slack", (path, request, response) => slack.handle(path, request, response)],
@@ -66,6 +72,7 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
     ["/workers-ai", (path, request, response) => workersAi.handle(path, request, response)],
     ["/discord", (path, request, response) => discord.handle(path, request, response)],
     ["/zalo", (path, request, response) => zalo.handle(path, request, response)],
+    ["/wechat", (path, request, response) => wechat.handle(path, request, response)],
   ];
   const server: Server = createServer((request, response) => {
     const path = request.url ?? "/";
@@ -85,6 +92,7 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
+  wechat.baseUrl = `${baseUrl}/wechat`;
   return {
     baseUrl,
     telegram,
@@ -103,6 +111,8 @@ export async function startFakeProviders(options: { port?: number; telegram?: Fa
     discordApiBase: `${baseUrl}/discord`,
     zalo,
     zaloApiBase: `${baseUrl}/zalo`,
+    wechat,
+    wechatApiBase: `${baseUrl}/wechat`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

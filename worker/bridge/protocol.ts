@@ -23,6 +23,7 @@ export const PONG = "pong";
 export const bridgeProviderSchema = z.enum([
   "whatsapp",
   "zalo-personal",
+  "wechat",
   // Token providers whose socket the bridge holds when a channel setting asks for it.
   "discord",
   "slack",

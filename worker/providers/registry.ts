@@ -6,6 +6,7 @@ import { discordAdapter } from "./discord/adapter";
 import { telegramAdapter } from "./telegram/adapter";
 import { zaloOaAdapter } from "./zalo-oa/adapter";
 import type { ProviderAdapter } from "./types";
+import { weChatAdapter } from "./wechat/adapter";
 import { whatsappAdapter } from "./whatsapp/adapter";
 import { zaloPersonalAdapter } from "./zalo-personal/adapter";
 
@@ -18,6 +19,7 @@ const adapters: Record<string, ProviderAdapter> = {
   [zaloOaAdapter.id]: zaloOaAdapter,
   [larkAdapter.id]: larkAdapter,
   [dingTalkAdapter.id]: dingTalkAdapter,
+  [weChatAdapter.id]: weChatAdapter,
 };
 
 /** Adds a provider at run time (an embedder's own, or a test provider); built-in ids cannot be replaced. */
@@ -31,9 +33,7 @@ export function listProviders(): ProviderAdapter[] {
 }
 
 /** Providers of the product that are not built yet: listed as "coming soon", never selectable. */
-export const upcomingProviders: { id: string; label: string; connection: "token" | "qr" }[] = [
-  { id: "wechat", label: "WeChat", connection: "qr" },
-];
+export const upcomingProviders: { id: string; label: string; connection: "token" | "qr" }[] = [];
 
 export function findProvider(id: string): ProviderAdapter | undefined {
   return adapters[id];

@@ -2,8 +2,10 @@
 // sessions over FakeWhatsApp instead of Baileys and Zalo Personal sessions over FakeZalo instead
 // of zca-js, driven by the test through the process's IPC channel (scan a QR, deliver messages,
 // close with a DisconnectReason) and reporting back what the sessions sent and how they logged in.
+// WeChat sessions are the real ones: they speak HTTP to the fake iLink API at WECHAT_API_BASE.
 import { WhatsAppSession, type WhatsAppTimings } from "../../../bridge/src/whatsapp/session.ts";
 import type { SessionFactories } from "../../../bridge/src/sessions.ts";
+import { createWeChatFactory } from "../../../bridge/src/wechat/session.ts";
 import { ZaloSession } from "../../../bridge/src/zalo/session.ts";
 import { FakeWhatsApp, textMessage } from "./fake-baileys.ts";
 import { FakeZalo, zaloMessage } from "./fake-zca.ts";
@@ -75,6 +77,7 @@ export const factories: SessionFactories = {
     };
     return session;
   },
+  wechat: createWeChatFactory(process.env.WECHAT_API_BASE, { qrTtlMs: 60_000, maxQrRenewals: 3, qrPollPauseMs: 100, pollTimeoutMs: 20_000, idlePauseMs: 200, backoffMs: 200, maxBackoffMs: 2000 }),
 };
 
 process.on("message", (raw) => {
