@@ -85,6 +85,8 @@ export class ChannelDO extends DurableObject<Env> {
   private alarmRunning = false;
   /** When the alarm is armed for, as last set or read here (null: not armed, or not known). */
   private armedAt: number | null = null;
+  /** The latest log flush (see flushLogs). */
+  private logFlush: Promise<void> = Promise.resolve();
   /** The runtime once loaded: lets synchronous code (command checks) read the adapter. */
   private loaded: ChannelRuntime | null = null;
 
@@ -430,7 +432,15 @@ export class ChannelDO extends DurableObject<Env> {
   }
 
   /** Writes buffered log entries to D1 now (the logs API calls this before reading). */
-  async flushLogs(): Promise<void> {
+  flushLogs(): Promise<void> {
+    // One flush at a time: two would send the same entries, and a failed one moving the waiting
+    // entries to SQLite would pull them from under the other.
+    const flush = this.logFlush.catch(() => undefined).then(() => this.flushLogsNow());
+    this.logFlush = flush;
+    return flush;
+  }
+
+  private async flushLogsNow(): Promise<void> {
     const channelId = this.store.get<string>("channelId");
     if (!channelId) return;
     for (const summary of this.collapser.closed()) {

@@ -5,6 +5,9 @@
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Db } from "../../worker/db/client";
 
+/** Callers per batch: keeps one transaction short. */
+const MAX_GROUP = 32;
+
 type Statements = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
 
 interface Pending {
@@ -33,7 +36,7 @@ export class GroupedWrites {
     this.sending = true;
     try {
       while (this.queue.length > 0) {
-        const group = this.queue.splice(0);
+        const group = this.queue.splice(0, MAX_GROUP);
         await this.sendGroup(group);
       }
     } finally {

@@ -1,0 +1,59 @@
+// Group commit of the channel's D1 writes, on the real local D1: writes issued together share one
+// round trip, each caller gets its own results, and one caller's failing write costs only that
+// caller.
+import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { GroupedWrites } from "../../durable-objects/channel/grouped-writes";
+import { getDb } from "../../worker/db/client";
+import { channelLogs } from "../../worker/db/schema";
+
+/** The D1 binding with its round trips (batch calls) counted. */
+function countedD1(): { d1: D1Database; batches: () => number } {
+  let batches = 0;
+  const d1 = new Proxy(env.DB, {
+    get(target, property) {
+      const value = Reflect.get(target, property);
+      if (property === "batch") return (statements: D1PreparedStatement[]) => ((batches += 1), target.batch(statements));
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { d1, batches: () => batches };
+}
+
+const entry = (channelId: string, message: string) => ({ channelId, level: "info" as const, event: "test.grouped", message, createdAt: Date.now() });
+
+describe("grouped D1 writes", () => {
+  it("sends writes issued together in one round trip and answers each caller with its own rows", async () => {
+    const { d1, batches } = countedD1();
+    const db = getDb(d1);
+    const writes = new GroupedWrites(db);
+    const channelId = `ch_group${Date.now()}`;
+    const [first, second, third] = await Promise.all(
+      ["one", "two", "three"].map((message) =>
+        writes.run([db.insert(channelLogs).values(entry(channelId, message)).returning({ message: channelLogs.message }), db.select().from(channelLogs).where(eq(channelLogs.channelId, channelId))]),
+      ),
+    );
+    expect(batches()).toBe(1);
+    expect(first![0]).toEqual([{ message: "one" }]);
+    expect(second![0]).toEqual([{ message: "two" }]);
+    expect(third![0]).toEqual([{ message: "three" }]);
+    // In order: each caller's read sees the writes queued before its own.
+    expect(third![1].map((row) => row.message)).toEqual(["one", "two", "three"]);
+  });
+
+  it("a failing write fails only its caller; the others are stored", async () => {
+    const db = getDb(env.DB);
+    const writes = new GroupedWrites(db);
+    const channelId = `ch_groupfail${Date.now()}`;
+    const results = await Promise.allSettled([
+      writes.run([db.insert(channelLogs).values(entry(channelId, "kept before"))]),
+      // No such column: D1 refuses the statement, and with it the whole transaction it is in.
+      writes.run([db.insert(channelLogs).values(entry(channelId, "refused")), db.run("INSERT INTO channel_logs (no_such_column) VALUES (1)")]),
+      writes.run([db.insert(channelLogs).values(entry(channelId, "kept after"))]),
+    ]);
+    expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const stored = await db.select({ message: channelLogs.message }).from(channelLogs).where(eq(channelLogs.channelId, channelId));
+    expect(stored.map((row) => row.message).sort()).toEqual(["kept after", "kept before"]);
+  });
+});
