@@ -8,40 +8,12 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bundle } from "./build.mjs";
+import { INSPECTOR_PORT, inspect, inspectorTargets } from "./inspector.mjs";
 import { runLoad } from "./load.mjs";
 import { createTelegramChannel } from "./switchboard.mjs";
 import { pinSelf, startTarget } from "./targets.mjs";
 import { startFakeTelegram } from "./telegram.mjs";
 import { makeWorkload } from "./workload.mjs";
-
-const INSPECTOR_PORT = 9329;
-
-/** A minimal Chrome DevTools Protocol client over one inspector WebSocket. */
-async function inspect(url) {
-  const socket = new WebSocket(url);
-  await new Promise((resolve, reject) => {
-    socket.addEventListener("open", resolve, { once: true });
-    socket.addEventListener("error", reject, { once: true });
-  });
-  let nextId = 1;
-  const pending = new Map();
-  socket.addEventListener("message", (event) => {
-    const message = JSON.parse(event.data);
-    const waiter = pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id);
-    if (message.error) waiter.reject(new Error(message.error.message));
-    else waiter.resolve(message.result);
-  });
-  return {
-    send(method, params = {}) {
-      const id = nextId++;
-      socket.send(JSON.stringify({ id, method, params }));
-      return new Promise((resolve, reject) => pending.set(id, { resolve, reject }));
-    },
-    close: () => socket.close(),
-  };
-}
 
 /** Which bucket a profile node's code belongs to. */
 function sourceOf(url, functionName) {
@@ -94,10 +66,9 @@ export async function profile(argv) {
     const common = { url: channel.webhookUrl, headers, telegram, concurrency: Number(args.concurrency) };
     await runLoad({ ...common, prefix: "pw", workload: makeWorkload({ prefix: "pw", updates: 200, chatIdBase: 60_000_000 }) });
 
-    const targets = await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json();
     const sessions = [];
-    for (const { id, webSocketDebuggerUrl } of targets) {
-      const session = await inspect(webSocketDebuggerUrl ?? `ws://127.0.0.1:${INSPECTOR_PORT}/${id}`);
+    for (const { id, url } of await inspectorTargets()) {
+      const session = await inspect(url);
       await session.send("Profiler.enable");
       await session.send("Profiler.setSamplingInterval", { interval: 200 });
       await session.send("Profiler.start");

@@ -23,6 +23,7 @@ import { bundle } from "./build.mjs";
 import { post } from "./load.mjs";
 import { machine } from "./report.mjs";
 import { createTelegramChannel } from "./switchboard.mjs";
+import { INSPECTOR_PORT, inspect, inspectorTargets } from "./inspector.mjs";
 import { pinSelf, startTarget } from "./targets.mjs";
 import { startFakeTelegram } from "./telegram.mjs";
 import { telegramUpdate } from "./workload.mjs";
@@ -96,7 +97,8 @@ export async function soak(argv) {
     cleanups.push(() => telegram.fakes.close());
     const adminToken = randomBytes(24).toString("base64url");
     const bindings = { ADMIN_TOKEN: adminToken, ENCRYPTION_KEY: randomBytes(32).toString("base64"), TELEGRAM_API_BASE: telegram.fakes.telegramApiBase };
-    const target = await startTarget({ kind: "switchboard", name: "switchboard-soak", mainModule: product.mainModule, bindings, persistDir: join(runDir, "state") }, pinning);
+    // The inspector lets the soak read the JS heap of Switchboard's isolate beside the process's RSS.
+    const target = await startTarget({ kind: "switchboard", name: "switchboard-soak", mainModule: product.mainModule, bindings, persistDir: join(runDir, "state"), inspectorPort: INSPECTOR_PORT }, pinning);
     cleanups.push(target.stop);
     const workerdPid = findWorkerd(target.pid);
     if (!workerdPid) throw new Error("no workerd process under the target");
@@ -138,6 +140,7 @@ async function run({ job, target, workerdPid, adminToken, channel, telegram }) {
   });
 
   const logs = channelLogReader({ url: target.url, adminToken, channelId: channel.channelId });
+  const heap = await heapReader();
   const samples = [];
   let phase = "send";
   let sent = 0;
@@ -152,13 +155,14 @@ async function run({ job, target, workerdPid, adminToken, channel, telegram }) {
       unavailable: replies.unavailable,
       failures: logs.failureCount(),
       ...readRss(workerdPid),
+      ...heap.latest(),
     });
   sample();
   const sampler = setInterval(sample, job.sampleSeconds * 1000);
   let polling = true;
   const poller = (async () => {
     while (polling) {
-      await logs.poll();
+      await Promise.all([logs.poll(), heap.read()]);
       await sleep(job.sampleSeconds * 1000);
     }
   })();
@@ -204,10 +208,11 @@ async function run({ job, target, workerdPid, adminToken, channel, telegram }) {
   clearInterval(sampler);
   polling = false;
   await poller;
-  await logs.poll();
+  await Promise.all([logs.poll(), heap.read()]);
   phase = "end";
   sample();
   untap();
+  heap.close();
 
   const acked = items.filter((item) => item.status === 200).length;
   const failedTurns = logs.byEvent()["agent.failed"] ?? 0;
@@ -324,6 +329,40 @@ function treeBytes(dir) {
 
 const count = (value) => Math.round(value).toLocaleString("en-US");
 
+/**
+ * The JS heap in use by Switchboard's isolate (the Worker with its Durable Objects) and, together,
+ * by the runtime's other isolates (the local D1 simulator, Miniflare's services), read through
+ * workerd's inspector: what JavaScript holds, apart from the rest of the process's memory. It
+ * includes garbage not yet collected (workerd's inspector cannot force a collection).
+ */
+async function heapReader() {
+  const live = async (session) => (await session.send("Runtime.getHeapUsage")).usedSize;
+  // Only isolates that answer are read (some of the runtime's never do).
+  const sessions = [];
+  for (const target of await inspectorTargets()) {
+    const session = await inspect(target.url);
+    if (await live(session).then(() => true, () => false)) sessions.push({ own: target.id.startsWith("core:user:"), session });
+    else session.close();
+  }
+  let latest = { heapMiB: null, otherHeapsMiB: null };
+  return {
+    async read() {
+      try {
+        const sizes = await Promise.all(sessions.map(async ({ own, session }) => ({ own, bytes: await live(session) })));
+        const mib = (bytes) => Math.round(bytes / 1024 / 1024);
+        latest = {
+          heapMiB: mib(sizes.filter((size) => size.own).reduce((sum, size) => sum + size.bytes, 0)),
+          otherHeapsMiB: mib(sizes.filter((size) => !size.own).reduce((sum, size) => sum + size.bytes, 0)),
+        };
+      } catch {
+        latest = { heapMiB: null, otherHeapsMiB: null };
+      }
+    },
+    latest: () => latest,
+    close: () => sessions.forEach(({ session }) => session.close()),
+  };
+}
+
 /** The soak report as markdown (the "Soak" section of docs/performance.md). */
 export function soakReport({ job, sendSeconds, achievedRate, maxLagMs, replies, logs, samples, checks, stateMiB, pinning, loadAverage, machine }) {
   const rss = samples.map((row) => row.rssMiB).filter((value) => value !== null);
@@ -353,13 +392,13 @@ export function soakReport({ job, sendSeconds, achievedRate, maxLagMs, replies, 
   if (logs.pollErrors > 0) lines.push(`- (the logs API failed ${logs.pollErrors} times while polling)`);
   lines.push(
     "",
-    `workerd RSS (MiB) every ${job.sampleSeconds * step} s${step > 1 ? ` (every ${step}th sample; all are in .bench/soak-last-run.json)` : ""}: start ${rss[0]}, peak ${peak}, end ${rss.at(-1)}. "anon" is its anonymous memory (heaps), "file" its file-backed pages. Local D1 and Durable Object storage at the end: ${stateMiB} MiB on disk.`,
+    `workerd RSS (MiB) every ${job.sampleSeconds * step} s${step > 1 ? ` (every ${step}th sample; all are in .bench/soak-last-run.json)` : ""}: start ${rss[0]}, peak ${peak}, end ${rss.at(-1)}. "anon" is its anonymous memory (heaps), "file" its file-backed pages; "JS heap" is the V8 heap in use by Switchboard's isolate (the Worker with its Durable Objects) and "other heaps" that of the runtime's other isolates together (the local D1 simulator, Miniflare's services), read through workerd's inspector (garbage not yet collected included). Local D1 and Durable Object storage at the end: ${stateMiB} MiB on disk.`,
     "",
-    "| t (s) | phase | sent | answered | unavailable | failures logged | RSS MiB | anon | file | |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| t (s) | phase | sent | answered | unavailable | failures logged | RSS MiB | anon | file | JS heap MiB | other heaps MiB | |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ...shown.map(
       (row) =>
-        `| ${row.seconds} | ${row.phase} | ${count(row.sent)} | ${count(row.echoed)} | ${count(row.unavailable)} | ${count(row.failures)} | ${row.rssMiB ?? "–"} | ${row.anonMiB ?? "–"} | ${row.fileMiB ?? "–"} | ${bar(row.rssMiB)} |`,
+        `| ${row.seconds} | ${row.phase} | ${count(row.sent)} | ${count(row.echoed)} | ${count(row.unavailable)} | ${count(row.failures)} | ${row.rssMiB ?? "–"} | ${row.anonMiB ?? "–"} | ${row.fileMiB ?? "–"} | ${row.heapMiB ?? "–"} | ${row.otherHeapsMiB ?? "–"} | ${bar(row.rssMiB)} |`,
     ),
     "",
     `Code: ${machine.code}. Machine: ${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; wrangler ${machine.wrangler}, workerd ${machine.workerd}; ${machine.date}. ${pinning.pinned ? "CPU pinned: load generator + fake Telegram on CPU 0, Worker (workerd) on CPU 1." : `CPU ${pinning.note}.`} Load average (1/5/15 min) before ${loadAverage.before.join(" / ")}, after ${loadAverage.after.join(" / ")}.`,
