@@ -5,71 +5,37 @@
 // every envelope acknowledged within 3 s, a cut connection caught up, Slack's redeliveries
 // answered once, a bridge killed mid-stream whose queue delivers every message once, and a stop
 // after which nothing is processed.
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startAppServer, type AppServer } from "../browser/support/app-server.ts";
 import { startFakeProviders, type FakeProviders } from "../fakes/server.ts";
 import { FakeSlackSocketMode } from "../fakes/slack-socket.ts";
-import { buildBridgeWithFakes, spawnBridge as spawnBridgeProcess, type BridgeProcess } from "./support/bridge-process.ts";
+import { startE2eRig, type E2eRig } from "./support/e2e-rig.ts";
+import { until } from "./support/until.ts";
 
-const SECRET = randomBytes(24).toString("base64url");
 const CODE = /pairing code is ([2-9A-HJ-NP-Z]{8})/;
-let app: AppServer;
+let rig: E2eRig;
 let fakes: FakeProviders;
 const socket = new FakeSlackSocketMode();
-let work: string;
-let driversModule: string;
 let counter = 0;
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), "slack-socket-e2e-"));
-  driversModule = await buildBridgeWithFakes("slack-e2e-fake-drivers");
   fakes = await startFakeProviders();
   await socket.listen();
   fakes.slack.socketMode = socket;
-  app = await startAppServer({ apiBases: { SLACK_API_BASE: fakes.slackApiBase }, vars: { BRIDGE_SECRET: SECRET, BRIDGE_RUNS_IN: "external" } });
+  rig = await startE2eRig("slack-socket-e2e", { bridgeEnv: { SLACK_API_BASE: fakes.slackApiBase }, apiBases: { SLACK_API_BASE: fakes.slackApiBase } });
 });
 
 afterAll(async () => {
-  await app?.stop();
+  await rig?.stop();
   await socket.close();
   await fakes?.close();
-  rmSync(work, { recursive: true, force: true });
-  rmSync(driversModule, { force: true });
 });
 
-const running: BridgeProcess[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((bridge) => bridge.kill()));
-});
+afterEach(() => rig.killBridges());
 
-function spawnBridge(dataDir = mkdtempSync(join(work, "data-"))): BridgeProcess {
-  const bridge = spawnBridgeProcess({ workerUrl: app.baseUrl, secret: SECRET, dataDir, driversModule, env: { SLACK_API_BASE: fakes.slackApiBase } });
-  running.push(bridge);
-  return bridge;
-}
-
-async function api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${app.baseUrl}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${app.adminToken}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const spawnBridge = (dataDir?: string) => rig.spawnBridge(dataDir);
+const api = <T = any>(method: string, path: string, body?: unknown) => rig.api<T>(method, path, body);
+/** Polls every 50 ms: many checks here ask the Worker's API. */
+const waitFor = <T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string) => until(check, timeoutMs, what, 50);
 
 const status = async (id: string) => (await api("GET", `/channels/${id}`)).body.channel as { status: string; statusReason: string | null };
 
@@ -101,7 +67,7 @@ async function socketChannel(slackApp: App, settings: Record<string, unknown> = 
   expect(created.status).toBe(201);
   const id = created.body.channel.id as string;
   expect((await api("POST", `/channels/${id}/start`)).body.status).toBe("starting");
-  await until(async () => (await status(id)).status === "running", 15_000, "running after hello");
+  await waitFor(async () => (await status(id)).status === "running", 15_000, "running after hello");
   return id;
 }
 
@@ -129,24 +95,24 @@ describe("Slack in Socket Mode through the real bridge and the real Worker", () 
 
     const dm = "D0SOCKET1";
     say(slackApp, dm, "hello over the socket");
-    const notice = await until(() => posted(slackApp, dm).find((text) => CODE.test(text)), 15_000, "the pairing code");
+    const notice = await waitFor(() => posted(slackApp, dm).find((text) => CODE.test(text)), 15_000, "the pairing code");
     const [request] = (await api("GET", `/channels/${id}/pairing`)).body.requests;
     expect(request.code).toBe(CODE.exec(notice)![1]);
     await api("POST", `/channels/${id}/pairing/${request.id}/approve`);
-    await until(() => posted(slackApp, dm).includes("Echo: hello over the socket"), 15_000, "the held message's answer");
+    await waitFor(() => posted(slackApp, dm).includes("Echo: hello over the socket"), 15_000, "the held message's answer");
 
     say(slackApp, dm, "new Budget");
-    await until(() => posted(slackApp, dm).some((text) => text.includes("Budget")), 15_000, "the new-thread answer");
+    await waitFor(() => posted(slackApp, dm).some((text) => text.includes("Budget")), 15_000, "the new-thread answer");
     say(slackApp, dm, "threads");
-    await until(() => posted(slackApp, dm).some((text) => /1\..*Budget/.test(text)), 15_000, "the thread list");
+    await waitFor(() => posted(slackApp, dm).some((text) => /1\..*Budget/.test(text)), 15_000, "the thread list");
     say(slackApp, dm, "help");
-    await until(() => posted(slackApp, dm).some((text) => text.includes("threads")), 15_000, "the help");
+    await waitFor(() => posted(slackApp, dm).some((text) => text.includes("threads")), 15_000, "the help");
     expect(posted(slackApp, dm).some((text) => text.startsWith("Echo: new") || text.startsWith("Echo: threads"))).toBe(false);
 
     // A mention in a channel, answered in a thread under it (open groups).
     await api("PATCH", `/channels/${id}`, { settings: { groupPolicy: "open" } });
     const { ts } = say(slackApp, "C0SOCKET1", `<@${slackApp.userId}> what is the plan?`, { channelType: "channel", type: "app_mention" });
-    await until(() => fakes.slack.channelMessages(slackApp.botToken, "C0SOCKET1").find((message) => message.text === "Echo: what is the plan?" && message.threadTs === ts), 15_000, "the threaded answer");
+    await waitFor(() => fakes.slack.channelMessages(slackApp.botToken, "C0SOCKET1").find((message) => message.text === "Echo: what is the plan?" && message.threadTs === ts), 15_000, "the threaded answer");
 
     const acked = socket.acks.filter((ack) => ack.latencyMs >= 0);
     expect(acked.length).toBeGreaterThan(0);
@@ -155,7 +121,7 @@ describe("Slack in Socket Mode through the real bridge and the real Worker", () 
 
   it("catches up after a cut, answers Slack's redeliveries once, and loses nothing when the bridge dies mid-stream", async () => {
     const slow = await api("POST", "/workspaces", { name: `Slow slack ${Date.now()}`, backend: "echo", config: { delayMs: 800 } });
-    const dataDir = mkdtempSync(join(work, "data-"));
+    const dataDir = rig.dataDir();
     const first = spawnBridge(dataDir);
     const slackApp = newApp();
     const id = await socketChannel(slackApp, { dmPolicy: "open" }, slow.body.workspace.id);
@@ -164,12 +130,12 @@ describe("Slack in Socket Mode through the real bridge and the real Worker", () 
     // Catch-up: Slack holds events while no connection is open; the bridge reconnects and gets them.
     socket.cut(slackApp.appToken);
     say(slackApp, dm, "while the socket was down");
-    await until(() => posted(slackApp, dm).includes("Echo: while the socket was down"), 20_000, "the caught-up answer");
+    await waitFor(() => posted(slackApp, dm).includes("Echo: while the socket was down"), 20_000, "the caught-up answer");
 
     // Redelivery: the same message twice (Slack's retry of an event) gets one answer.
     const { payload } = say(slackApp, dm, "answer me once");
     socket.deliver(slackApp.appToken, { ...payload, event_id: `${payload.event_id}R` });
-    await until(() => posted(slackApp, dm).includes("Echo: answer me once"), 15_000, "the answer");
+    await waitFor(() => posted(slackApp, dm).includes("Echo: answer me once"), 15_000, "the answer");
 
     // A refresh in the middle changes nothing.
     socket.disconnect(slackApp.appToken, "refresh_requested", 300);
@@ -178,12 +144,12 @@ describe("Slack in Socket Mode through the real bridge and the real Worker", () 
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await first.kill();
     spawnBridge(dataDir);
-    await until(() => texts.every((text) => posted(slackApp, dm).includes(`Echo: ${text}`)), 30_000, "every streamed answer");
+    await waitFor(() => texts.every((text) => posted(slackApp, dm).includes(`Echo: ${text}`)), 30_000, "every streamed answer");
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const answers = posted(slackApp, dm);
     expect(answers.filter((text) => text === "Echo: answer me once")).toHaveLength(1);
     for (const text of texts) expect(answers.filter((answer) => answer === `Echo: ${text}`)).toHaveLength(1);
-    await until(async () => (await status(id)).status === "running", 15_000, "running with the new bridge");
+    await waitFor(async () => (await status(id)).status === "running", 15_000, "running with the new bridge");
   });
 
   it("stops: the connection closes and nothing more is processed", async () => {
@@ -192,9 +158,9 @@ describe("Slack in Socket Mode through the real bridge and the real Worker", () 
     const id = await socketChannel(slackApp, { dmPolicy: "open" });
     const dm = "D0SOCKET3";
     say(slackApp, dm, "before the stop");
-    await until(() => posted(slackApp, dm).includes("Echo: before the stop"), 15_000, "the answer before the stop");
+    await waitFor(() => posted(slackApp, dm).includes("Echo: before the stop"), 15_000, "the answer before the stop");
     expect((await api("POST", `/channels/${id}/stop`)).body.status).toBe("stopped");
-    await until(() => socket.connectionCount(slackApp.appToken) === 0, 10_000, "the connection closed");
+    await waitFor(() => socket.connectionCount(slackApp.appToken) === 0, 10_000, "the connection closed");
     say(slackApp, dm, "after the stop");
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(socket.connectionCount(slackApp.appToken)).toBe(0);

@@ -16,7 +16,7 @@ beforeAll(async () => {
   fakes = await startFakeProviders();
   fakes.wechat.longPollMs = 3000;
   fakes.wechat.qrHoldMs = 500;
-  rig = await startE2eRig("wechat-e2e", { WECHAT_API_BASE: fakes.wechatApiBase });
+  rig = await startE2eRig("wechat-e2e", { bridgeEnv: { WECHAT_API_BASE: fakes.wechatApiBase } });
 });
 afterAll(async () => {
   await rig?.stop();

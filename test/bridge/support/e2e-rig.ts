@@ -18,11 +18,15 @@ export interface E2eRig {
   stop(): Promise<void>;
 }
 
-export async function startE2eRig(name: string, bridgeEnv: Record<string, string> = {}): Promise<E2eRig> {
+/** `bridgeEnv`: more variables for the bridge; `apiBases`: provider API bases for the Worker (fakes). */
+export async function startE2eRig(
+  name: string,
+  { bridgeEnv = {}, apiBases = {} }: { bridgeEnv?: Record<string, string>; apiBases?: Record<string, string> } = {},
+): Promise<E2eRig> {
   const secret = randomBytes(24).toString("base64url");
   const work = mkdtempSync(join(tmpdir(), `${name}-`));
   const driversModule = await buildBridgeWithFakes(`${name}-fake-drivers`);
-  const app = await startAppServer({ vars: { BRIDGE_SECRET: secret, BRIDGE_RUNS_IN: "external" } });
+  const app = await startAppServer({ apiBases, vars: { BRIDGE_SECRET: secret, BRIDGE_RUNS_IN: "external" } });
   const running: BridgeProcess[] = [];
   const dataDir = () => mkdtempSync(join(work, "data-"));
   return {
