@@ -40,7 +40,7 @@ console.log(`
   Health:     http://127.0.0.1:${PORT}/healthz
   Admin API:  http://127.0.0.1:${PORT}/api  (header: Authorization: Bearer <ADMIN_TOKEN>)
   Admin token (from .dev.vars): ${vars.ADMIN_TOKEN}
-  Bridge:     ${withBridge ? "started beside it (WhatsApp, Zalo Personal); data in .wrangler/bridge-data" : "off (--no-bridge)"}
+  Bridge:     ${withBridge ? "started beside it (WhatsApp, Zalo Personal, WeChat, Discord gateway, Slack Socket Mode); data in .wrangler/bridge-data" : "off (--no-bridge)"}
   Another port: PORT=8788 npm run dev
 `);
 
