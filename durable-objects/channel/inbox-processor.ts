@@ -74,9 +74,13 @@ export class InboxProcessor {
     let agentTurn: Promise<void> | null = null;
     let turnSettled = false;
     for (;;) {
+      // A place first, then the chat's next event: a pass that starts hundreds of chains reads
+      // their rows as places free up, instead of all at once before a delivery can be answered.
+      const release = await this.places.take();
       // Stopped: no new handling starts; what is queued waits for the next start.
       const row = this.hooks.paused() ? null : this.store.nextInbound(chatKey);
       if (!row) {
+        release();
         if (!agentTurn) return;
         await Promise.race([agentTurn, this.wakeUp(chatKey)]);
         this.wakers.delete(chatKey);
@@ -84,13 +88,13 @@ export class InboxProcessor {
         continue;
       }
       if (agentTurn && !this.hooks.isCommand(row)) {
+        release();
         await agentTurn;
         agentTurn = null;
         continue; // read the chat again: the channel may have stopped meanwhile
       }
       this.store.markInboundRunning(row.seq);
       let result: HandleResult;
-      const release = await this.places.take();
       try {
         result = await this.hooks.handle(row);
       } catch (error) {
