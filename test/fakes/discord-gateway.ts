@@ -7,9 +7,8 @@
 // close frame, ask for a Reconnect (op 7) or invalidate sessions; every frame a client sent is
 // recorded. Plain erasable TypeScript: Node runs it directly.
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket } from "ws";
+import { listenWebSocket, type WebSocketListener } from "./websocket-listener.ts";
 
 const MESSAGE_CONTENT = 1 << 15;
 
@@ -53,21 +52,16 @@ export class FakeDiscordGateway {
   /** Off: heartbeats go unanswered (a zombied connection). */
   ackHeartbeats = true;
   url = "";
-  private server: Server | null = null;
-  private wss: WebSocketServer | null = null;
+  private listener: WebSocketListener | null = null;
 
   async listen(): Promise<string> {
-    this.server = createServer((_request, response) => response.writeHead(426).end());
-    this.wss = new WebSocketServer({ server: this.server });
-    this.wss.on("connection", (socket, request) => this.onConnection(socket, request.url ?? "/"));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.listener = await listenWebSocket((socket, path) => this.onConnection(socket, path));
+    this.url = this.listener.url;
     return this.url;
   }
 
   async close(): Promise<void> {
-    for (const client of this.wss?.clients ?? []) client.terminate();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.listener?.close();
   }
 
   addBot(bot: FakeGatewayBot): void {

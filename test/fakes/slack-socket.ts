@@ -7,9 +7,8 @@
 // ack is recorded with its latency. The tests send `disconnect` warnings and cut connections.
 // Plain erasable TypeScript: Node runs it directly.
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket } from "ws";
+import { listenWebSocket, type WebSocketListener } from "./websocket-listener.ts";
 
 export interface SocketAck {
   envelopeId: string;
@@ -42,22 +41,17 @@ export class FakeSlackSocketMode {
   maxRetries = 3;
   url = "";
   private readonly tickets = new Map<string, App>();
-  private server: Server | null = null;
-  private wss: WebSocketServer | null = null;
+  private listener: WebSocketListener | null = null;
 
   async listen(): Promise<string> {
-    this.server = createServer((_request, response) => response.writeHead(426).end());
-    this.wss = new WebSocketServer({ server: this.server });
-    this.wss.on("connection", (socket, request) => this.onConnection(socket, request.url ?? "/"));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.listener = await listenWebSocket((socket, path) => this.onConnection(socket, path));
+    this.url = this.listener.url;
     return this.url;
   }
 
   async close(): Promise<void> {
     for (const app of this.apps.values()) for (const pending of app.pending.values()) if (pending.timer) clearTimeout(pending.timer);
-    for (const client of this.wss?.clients ?? []) client.terminate();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.listener?.close();
   }
 
   addApp(appToken: string, appId: string): void {
