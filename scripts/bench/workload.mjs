@@ -2,17 +2,7 @@
 // test/support/harness.ts), most chats with one message and some "busy" chats with several, in
 // a seeded random order. Every text is unique, so a reply ("Echo: <text>") names its update.
 
-/** Small seeded PRNG (mulberry32): the same job every run. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from "../../test/support/seeded-random.ts";
 
 let updateId = 700_000_000;
 

@@ -10,7 +10,8 @@ import * as z from "zod";
 import { findProvider } from "../../worker/providers/registry";
 import type { ChannelContext } from "../../worker/providers/types";
 import { api, telegramCalls, startTelegramChannel, worker } from "../support/harness";
-import { fuzzBody, random } from "./mutate";
+import { random } from "../support/seeded-random";
+import { fuzzBody } from "./mutate";
 
 const CASES = Number(env.FUZZ_CASES ?? 2000);
 const SEED = 20261129;
