@@ -4,7 +4,7 @@
 // Groups, expired sessions, token expiry, rate limits and stop continue in dingtalk-delivery.test.ts.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { helpText } from "../../worker/core/commands";
+import { slashCommandTour } from "../support/command-tour";
 import { api, channelLogs } from "../support/harness";
 import {
   createDingTalkChannel,
@@ -102,15 +102,7 @@ describe("DingTalk one-to-one", () => {
     const channel = await startDingTalkChannel();
     const user = newDingTalkUser();
     const invite = await api("POST", `/channels/${channel.id}/invite-codes`);
-    const conversation: [string, string][] = [
-      [`/start ${invite.body.inviteCode.code}`, "Invite code accepted. You are now connected to Default (echo)."],
-      ["/help", helpText("slash")],
-      ["help me draft an email", "Echo: help me draft an email"],
-      ["/new Plans", "Started a new thread: Plans"],
-      ["/threads", ["Your threads:", "1. Plans (active)", "2. help me draft an email", "", "Use /switch <n> to change thread."].join("\n")],
-      ["/switch 2", "Switched to: help me draft an email"],
-      ["/more", "No missed replies in this thread."],
-    ];
+    const conversation = slashCommandTour(invite.body.inviteCode.code);
     for (const [index, [said, answer]] of conversation.entries()) {
       expect((await deliverDingTalk(channel, await dingtalkDm(channel, user, said))).status).toBe(200);
       expect((await waitForDingTalkTexts(channel.app, user.dm, index + 1))[index]).toBe(answer);

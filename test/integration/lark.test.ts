@@ -4,7 +4,7 @@
 // lost responses and stop continue in lark-delivery.test.ts.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { helpText } from "../../worker/core/commands";
+import { slashCommandTour } from "../support/command-tour";
 import { api, channelLogs } from "../support/harness";
 import { createLarkChannel, deliverLark, larkCalls, larkChallenge, larkDm, larkId, larkMessages, startLarkChannel, waitForLarkTexts } from "../support/lark";
 
@@ -106,15 +106,7 @@ describe("Lark DMs", () => {
     const channel = await startLarkChannel();
     const [chat, user] = [larkId("oc_"), larkId("ou_")];
     const invite = await api("POST", `/channels/${channel.id}/invite-codes`);
-    const conversation: [string, string][] = [
-      [`/start ${invite.body.inviteCode.code}`, "Invite code accepted. You are now connected to Default (echo)."],
-      ["/help", helpText("slash")],
-      ["help me draft an email", "Echo: help me draft an email"],
-      ["/new Plans", "Started a new thread: Plans"],
-      ["/threads", ["Your threads:", "1. Plans (active)", "2. help me draft an email", "", "Use /switch <n> to change thread."].join("\n")],
-      ["/switch 2", "Switched to: help me draft an email"],
-      ["/more", "No missed replies in this thread."],
-    ];
+    const conversation = slashCommandTour(invite.body.inviteCode.code);
     for (const [index, [said, answer]] of conversation.entries()) {
       expect((await deliverLark(channel, larkDm(channel, chat, user, said))).status).toBe(200);
       expect((await waitForLarkTexts(channel.app, chat, index + 1))[index]).toBe(answer);
