@@ -79,8 +79,6 @@ export class ChannelDO extends DurableObject<Env> {
   private readonly collapser = new LogCollapser();
   private readonly limits = new SenderLimits();
   private readonly stats: ChannelStats;
-  /** Mirrors kv `providerHasCalled`, so the hot path does not write it again. */
-  private providerHasCalled = false;
   /** True while the alarm's pass handles events: a new event joins it instead of arming the alarm. */
   private alarmRunning = false;
   /** When the alarm is armed for, as last set or read here (null: not armed, or not known). */
@@ -138,10 +136,7 @@ export class ChannelDO extends DurableObject<Env> {
       return jsonAck({ error: "unauthorized" }, 401);
     }
     // Remembered once: a manually connected channel then knows the provider already calls it.
-    if (!this.providerHasCalled) {
-      this.store.put("providerHasCalled", true);
-      this.providerHasCalled = true;
-    }
+    if (!this.store.get("providerHasCalled")) this.store.put("providerHasCalled", true);
     let parsed;
     try {
       parsed = adapter.parse(context, adapter.decrypt ? await adapter.decrypt(context, request) : request);
