@@ -1,7 +1,7 @@
 // Group commit for the channel's D1 writes: while one batch is on its way to D1, the writes of
 // other chats queue up and leave together in the next batch. Under load a busy channel makes one
-// D1 round trip for many messages instead of several per message; a lone message waits for
-// nothing. Each caller's statements stay together in one transaction, in the order given.
+// D1 round trip for many messages instead of several per message; a lone message waits only for
+// the runtime's next look at its I/O (a zero timer). Each caller's statements stay together in one transaction, in the order given.
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Db } from "../../worker/db/client";
 
@@ -19,6 +19,7 @@ interface Pending {
 export class GroupedWrites {
   private queue: Pending[] = [];
   private sending = false;
+  private scheduled = false;
 
   constructor(private readonly db: Db) {}
 
@@ -26,8 +27,16 @@ export class GroupedWrites {
   run<T extends Statements>(statements: T): Promise<BatchResponse<T>> {
     return new Promise((resolve, reject) => {
       this.queue.push({ statements, resolve: resolve as (results: readonly unknown[]) => void, reject });
-      // Writes issued in the same turn of the event loop leave together.
-      if (!this.sending) queueMicrotask(() => void this.send());
+      // Writes issued before the runtime next looks at its I/O leave together: the chats that
+      // resumed in the same round of the event loop (see ioPause in inbox-processor.ts) share
+      // one batch. A microtask would send each chat's writes alone.
+      if (!this.sending && !this.scheduled) {
+        this.scheduled = true;
+        setTimeout(() => {
+          this.scheduled = false;
+          void this.send();
+        }, 0);
+      }
     });
   }
 

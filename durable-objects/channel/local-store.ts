@@ -142,6 +142,8 @@ export class LocalStore {
   private readonly logs: BufferedLog[] = [];
   /** Whether `log_buffer` may hold entries (written there only when a flush failed). */
   private logsSpilled = true;
+  /** Events being handled, by chat (see markInboundRunning). */
+  private readonly running = new Map<string, Set<number>>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -202,34 +204,54 @@ export class LocalStore {
       .map((row) => row.chat_key);
   }
 
-  /** The oldest pending event of a chat, if it is due (later events wait behind it: per-chat order). */
+  /**
+   * The chat's oldest pending event not already being handled, if it is due (later events wait
+   * behind it: per-chat order). Events being handled are always the chat's oldest ones (a command
+   * is taken while an agent turn of the same chat runs), so the next one comes after them.
+   */
   nextInbound(chatKey: string, now = Date.now()): InboxRow | null {
+    const handling = this.running.get(chatKey);
     const row = this.sql
       .exec<{ seq: number; event_id: string; chat_key: string; message: string; attempts: number; next_attempt_at: number }>(
-        "SELECT seq, event_id, chat_key, message, attempts, next_attempt_at FROM inbox WHERE state = 'pending' AND chat_key = ? ORDER BY seq LIMIT 1",
+        "SELECT seq, event_id, chat_key, message, attempts, next_attempt_at FROM inbox WHERE state = 'pending' AND chat_key = ? AND seq > ? ORDER BY seq LIMIT 1",
         chatKey,
+        handling ? Math.max(...handling) : 0,
       )
       .toArray()[0];
     if (!row || row.next_attempt_at > now) return null;
     return { seq: row.seq, eventId: row.event_id, chatKey: row.chat_key, message: storedMessage(row.message), attempts: row.attempts };
   }
 
-  /** Taken by a chain; reset to pending if the object restarts before it finishes. */
-  markInboundRunning(seq: number): void {
-    this.sql.exec("UPDATE inbox SET state = 'running' WHERE seq = ?", seq);
+  /**
+   * Taken by a chain. Kept in memory only, so taking an event writes nothing: its row stays
+   * pending in SQLite, and an object that restarts before the event finishes handles it again
+   * (replies are de-duplicated by their outbox key).
+   */
+  markInboundRunning(row: Pick<InboxRow, "seq" | "chatKey">): void {
+    const handling = this.running.get(row.chatKey) ?? new Set<number>();
+    handling.add(row.seq);
+    this.running.set(row.chatKey, handling);
   }
 
-  /** After a restart, events that were being handled are handled again (replies are de-duplicated). */
+  private notRunning(row: Pick<InboxRow, "seq" | "chatKey">): void {
+    const handling = this.running.get(row.chatKey);
+    handling?.delete(row.seq);
+    if (handling?.size === 0) this.running.delete(row.chatKey);
+  }
+
+  /** Rows marked running by an earlier release (which wrote the state) are pending again. */
   resetRunning(): void {
     this.sql.exec("UPDATE inbox SET state = 'pending' WHERE state = 'running'");
   }
 
-  finishInbound(seq: number, state: "done" | "failed"): void {
-    this.sql.exec("UPDATE inbox SET state = ?, message = '{}' WHERE seq = ?", state, seq);
+  finishInbound(row: Pick<InboxRow, "seq" | "chatKey">, state: "done" | "failed"): void {
+    this.notRunning(row);
+    this.sql.exec("UPDATE inbox SET state = ?, message = '{}' WHERE seq = ?", state, row.seq);
   }
 
-  retryInboundLater(seq: number, at: number): void {
-    this.sql.exec("UPDATE inbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, seq);
+  retryInboundLater(row: Pick<InboxRow, "seq" | "chatKey">, at: number): void {
+    this.notRunning(row);
+    this.sql.exec("UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, row.seq);
   }
 
   /** Forgets processed events and done operations older than the de-duplication window (at most hourly); true when it ran. */

@@ -30,8 +30,9 @@ describe("local store", () => {
       expect(store.addInbound("a", "dm:1", message("a"))).toBe(false);
       const first = store.nextInbound("dm:1")!;
       expect(first.eventId).toBe("a");
-      store.markInboundRunning(first.seq);
-      store.retryInboundLater(first.seq, Date.now() + 60_000);
+      store.markInboundRunning(first);
+      expect(store.nextInbound("dm:1")!.eventId).toBe("b"); // a is being handled: a command behind it may go
+      store.retryInboundLater(first, Date.now() + 60_000);
       expect(store.nextInbound("dm:1")).toBeNull(); // b waits: order per chat
       expect(store.nextDueAt()).toBeGreaterThan(Date.now() + 50_000); // and does not wake the alarm
       store.resetRunning();
