@@ -144,6 +144,13 @@ export class LocalStore {
   private logsSpilled = true;
   /** Events being handled, by chat (see markInboundRunning). */
   private readonly running = new Map<string, Set<number>>();
+  /**
+   * Per chat, inbox events not yet finished and outbox operations not yet done (chats with none
+   * are absent): read once, then kept in step by this store's own writes (the object is the only
+   * writer). They answer "anything queued here?" without a query: the check after a chat's last
+   * event or send, and the flood limit at ingest.
+   */
+  private queued: { inbox: Map<string, number>; outbox: Map<string, number> } | null = null;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -165,6 +172,8 @@ export class LocalStore {
   forgetTables(): void {
     this.ready = false;
     this.kv = null;
+    this.queued = null;
+    this.running.clear();
   }
 
   /** Creates the tables and upgrades older ones. */
@@ -188,12 +197,34 @@ export class LocalStore {
       now,
       now,
     );
-    return inserted.toArray().length > 0;
+    if (inserted.toArray().length === 0) return false;
+    this.count(this.counts().inbox, chatKey, 1);
+    return true;
   }
 
   /** Events of a chat not yet handled (waiting or running). */
   queuedCount(chatKey: string): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox WHERE state IN ('pending', 'running') AND chat_key = ?", chatKey).one().n;
+    return this.counts().inbox.get(chatKey) ?? 0;
+  }
+
+  private counts(): { inbox: Map<string, number>; outbox: Map<string, number> } {
+    if (this.queued) return this.queued;
+    const inbox = new Map<string, number>();
+    const outbox = new Map<string, number>();
+    if (this.ready) {
+      const inboxRows = this.sql.exec<{ chat: string; n: number }>("SELECT chat_key AS chat, count(*) AS n FROM inbox WHERE state IN ('pending', 'running') GROUP BY chat_key");
+      for (const row of inboxRows) inbox.set(row.chat, row.n);
+      const outboxRows = this.sql.exec<{ chat: string; n: number }>("SELECT chat_id AS chat, count(*) AS n FROM outbox WHERE done_at IS NULL GROUP BY chat_id");
+      for (const row of outboxRows) outbox.set(row.chat, row.n);
+    }
+    this.queued = { inbox, outbox };
+    return this.queued;
+  }
+
+  private count(map: Map<string, number>, chat: string, change: 1 | -1): void {
+    const n = (map.get(chat) ?? 0) + change;
+    if (n > 0) map.set(chat, n);
+    else map.delete(chat);
   }
 
   /** Chats whose oldest waiting event is due now, oldest first. */
@@ -211,6 +242,7 @@ export class LocalStore {
    */
   nextInbound(chatKey: string, now = Date.now()): InboxRow | null {
     const handling = this.running.get(chatKey);
+    if (this.queuedCount(chatKey) <= (handling?.size ?? 0)) return null;
     const row = this.sql
       .exec<{ seq: number; event_id: string; chat_key: string; message: string; attempts: number; next_attempt_at: number }>(
         "SELECT seq, event_id, chat_key, message, attempts, next_attempt_at FROM inbox WHERE state = 'pending' AND chat_key = ? AND seq > ? ORDER BY seq LIMIT 1",
@@ -246,6 +278,7 @@ export class LocalStore {
 
   finishInbound(row: Pick<InboxRow, "seq" | "chatKey">, state: "done" | "failed"): void {
     this.notRunning(row);
+    this.count(this.counts().inbox, row.chatKey, -1);
     this.sql.exec("UPDATE inbox SET state = ?, message = '{}' WHERE seq = ?", state, row.seq);
   }
 
@@ -267,9 +300,9 @@ export class LocalStore {
 
   /** Queues an operation; a repeated `dedupeKey` (the same reply re-produced after a crash) is ignored. */
   enqueue(dedupeKey: string, chatId: string, op: OutboundOp, now = Date.now()): void {
-    this.sql.exec(
+    const inserted = this.sql.exec(
       `INSERT INTO outbox (dedupe_key, chat_id, kind, text, reply_to, edit_of, audio, mime, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING seq`,
       dedupeKey,
       chatId,
       op.kind,
@@ -281,11 +314,12 @@ export class LocalStore {
       now,
       now,
     );
+    if (inserted.toArray().length > 0) this.count(this.counts().outbox, chatId, 1);
   }
 
   /** True when the chat has messages waiting, so a live preview would jump the queue. */
   hasOutbound(chatId: string): boolean {
-    return this.sql.exec("SELECT 1 FROM outbox WHERE chat_id = ? AND done_at IS NULL LIMIT 1", chatId).toArray().length > 0;
+    return this.counts().outbox.has(chatId);
   }
 
   outboxChats(now = Date.now()): string[] {
@@ -297,6 +331,7 @@ export class LocalStore {
 
   /** The oldest queued message of a chat (sent strictly in order). */
   nextOutbound(chatId: string): OutboxRow | null {
+    if (!this.hasOutbound(chatId)) return null;
     const row = this.sql
       .exec<OutboxRecord>("SELECT * FROM outbox WHERE chat_id = ? AND done_at IS NULL ORDER BY seq LIMIT 1", chatId)
       .toArray()[0];
@@ -316,8 +351,9 @@ export class LocalStore {
    * window: an event handled again after a restart produces the same keys, which must not send
    * a second copy of what was already sent.
    */
-  completeOutbound(seq: number, now = Date.now()): void {
-    this.sql.exec("UPDATE outbox SET done_at = ?, text = '', audio = NULL WHERE seq = ?", now, seq);
+  completeOutbound(row: Pick<OutboxRow, "seq" | "chatId">, now = Date.now()): void {
+    this.count(this.counts().outbox, row.chatId, -1);
+    this.sql.exec("UPDATE outbox SET done_at = ?, text = '', audio = NULL WHERE seq = ?", now, row.seq);
   }
 
   retryOutboundLater(seq: number, at: number): void {

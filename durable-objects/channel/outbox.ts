@@ -62,20 +62,20 @@ export class Outbox {
     const detail = { chat: row.chatId, attempt: row.attempts + 1, key: row.dedupeKey, kind: row.op.kind };
     try {
       const done = await perform(runtime, row);
-      this.store.completeOutbound(row.seq);
+      this.store.completeOutbound(row);
       this.hooks.log("info", "outbound.sent", done, detail);
       this.hooks.onDelivered();
       return true;
     } catch (error) {
       const failure = error instanceof ProviderError ? error : new ProviderError("transient", (error as Error).message);
       if (failure.kind === "unauthorized") {
-        this.store.completeOutbound(row.seq);
+        this.store.completeOutbound(row);
         this.hooks.log("error", "outbound.failed", `Not sent, credential refused: ${failure.message}`, detail);
         await this.hooks.onUnauthorized(`token revoked or invalid (${failure.message})`);
         return true;
       }
       if (failure.kind === "permanent" || row.attempts + 1 >= MAX_SEND_ATTEMPTS) {
-        this.store.completeOutbound(row.seq);
+        this.store.completeOutbound(row);
         const why = failure.kind === "permanent" ? "refused by the provider" : `gave up after ${MAX_SEND_ATTEMPTS} attempts`;
         this.hooks.log("error", "outbound.failed", `Not sent, ${why}: ${failure.message}`, detail);
         return true;

@@ -163,10 +163,20 @@ export class ChannelStats {
         pairing_requests,
         latency,
       );
-      for (const sender of pending.senders) this.sql.exec("INSERT INTO stats_hour_senders (hour, sender) VALUES (?, ?) ON CONFLICT DO NOTHING", hour, sender);
+      // One statement per hour and one for all senders, whatever their number (a JSON array).
+      if (pending.senders.size > 0) {
+        this.sql.exec(
+          "INSERT INTO stats_hour_senders (hour, sender) SELECT ?, value FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+          hour,
+          JSON.stringify([...pending.senders]),
+        );
+      }
     }
-    for (const [sender, at] of this.seen) {
-      this.sql.exec("INSERT INTO stats_senders (sender, seen_at) VALUES (?, ?) ON CONFLICT (sender) DO UPDATE SET seen_at = excluded.seen_at", sender, at);
+    if (this.seen.size > 0) {
+      this.sql.exec(
+        "INSERT INTO stats_senders (sender, seen_at) SELECT key, value FROM json_each(?) WHERE true ON CONFLICT (sender) DO UPDATE SET seen_at = excluded.seen_at",
+        JSON.stringify(Object.fromEntries(this.seen)),
+      );
     }
     this.pending.clear();
     this.seen.clear();

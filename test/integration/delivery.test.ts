@@ -125,9 +125,13 @@ describe("handling an event again", () => {
         message.eventId,
       );
     });
-    await runInDurableObject(stub, (_instance, state) => state.storage.setAlarm(Date.now()));
+    // ...and the restart itself: the object keeps its queue counts in memory, read anew by a fresh instance.
+    // abort() ends the instance (the call itself fails); a new stub reaches a fresh one.
+    await runInDurableObject(stub, (_instance, state) => state.abort("restart under test")).catch(() => undefined);
+    const restarted = env.CHANNEL.getByName(channel.id);
+    await runInDurableObject(restarted, (_instance, state) => state.storage.setAlarm(Date.now()));
     await eventually(async () => {
-      const pending = await runInDurableObject(stub, (_instance, state) =>
+      const pending = await runInDurableObject(restarted, (_instance, state) =>
         state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM inbox WHERE state = 'pending'").one().n,
       );
       expect(pending).toBe(0);

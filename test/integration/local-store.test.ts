@@ -72,10 +72,10 @@ describe("local store", () => {
       store.enqueue("k2", "42", { kind: "voice", audio: new Uint8Array([0x4f, 0x67, 0x67, 0x53]), mime: "audio/ogg" });
       const first = store.nextOutbound("42")!;
       expect(first.op).toEqual({ kind: "text", text: "hello", replyTo: "7" });
-      store.completeOutbound(first.seq);
+      store.completeOutbound(first);
       const second = store.nextOutbound("42")!;
       expect(second.op).toEqual({ kind: "voice", audio: new Uint8Array([0x4f, 0x67, 0x67, 0x53]), mime: "audio/ogg" });
-      store.completeOutbound(second.seq);
+      store.completeOutbound(second);
       expect(store.nextOutbound("42")).toBeNull();
     });
   });
