@@ -61,6 +61,8 @@ const MAX_EVENT_AGE_MS = 24 * 60 * 60 * 1000;
 export const MAX_MESSAGE_TEXT = 16_000;
 /** Events waiting in one chat beyond which new ones are dropped (logged): a flood cannot grow the inbox. */
 export const MAX_QUEUED_PER_CHAT = 100;
+/** How often a long pass writes its log entries and counters to D1 (see alarm). */
+const PASS_FLUSH_INTERVAL_MS = 2_000;
 /** How often a running channel asks the provider on its own. */
 const BACKGROUND_PROBE_MS = 10 * 60_000;
 
@@ -451,6 +453,9 @@ export class ChannelDO extends DurableObject<Env> {
     this.armedAt = null; // it fired
     if (!this.store.get<string>("channelId")) return;
     this.alarmRunning = true;
+    // New deliveries join a running pass, so under steady load it may not end for a long time:
+    // its log entries and counters still reach D1 every few seconds, not only at its end.
+    const periodicFlush = setInterval(() => void this.flushLogsRecorded(), PASS_FLUSH_INTERVAL_MS);
     try {
       // The status decides whether anything runs (a stopped channel only flushes its logs).
       await this.runtime();
@@ -464,15 +469,20 @@ export class ChannelDO extends DurableObject<Env> {
       const probeDue = await this.probeDueAt();
       if (probeDue !== null && probeDue <= Date.now()) await this.probeProvider(0);
     } finally {
+      clearInterval(periodicFlush);
       this.alarmRunning = false;
-      try {
-        await this.flushLogs();
-        this.store.logFlushSucceeded();
-      } catch {
-        // D1 unavailable: the entries stay buffered and a later pass writes them, backing off.
-        this.store.logFlushFailed();
-      }
+      await this.flushLogsRecorded();
       await this.schedule();
+    }
+  }
+
+  /** A pass's log flush: a failed one leaves the entries buffered for a later pass, backing off. */
+  private async flushLogsRecorded(): Promise<void> {
+    try {
+      await this.flushLogs();
+      this.store.logFlushSucceeded();
+    } catch {
+      this.store.logFlushFailed();
     }
   }
 

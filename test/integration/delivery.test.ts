@@ -68,6 +68,28 @@ describe("webhook verification", () => {
   });
 });
 
+describe("logs during a long pass", () => {
+  it("reach D1 while the pass still runs, not only when it ends", async () => {
+    const slow = await api("POST", "/workspaces", { name: "Echo slow enough to hold a pass", backend: "echo", config: { delayMs: 6000 } });
+    const channel = await startTelegramChannel({ workspaceId: slow.body.workspace.id, settings: { dmPolicy: "open" } });
+    const waiting = newUser();
+    const asking = newUser();
+    await deliver(channel, dmUpdate(waiting, "a question that takes a while"));
+    // A command is answered at once, inside the pass the slow turn keeps running.
+    await deliver(channel, dmUpdate(asking, "/help"));
+    await waitForTexts(channel.bot, asking.id, 1);
+    // Read D1 itself: the logs API would flush first.
+    const sentInD1 = await eventually(async () => {
+      const { results } = await env.DB.prepare("SELECT event FROM channel_logs WHERE channel_id = ? AND event = 'outbound.sent'").bind(channel.id).all<{ event: string }>();
+      expect(results.length).toBeGreaterThan(0);
+      return results.length;
+    }, 4000);
+    expect(sentInD1).toBe(1); // the /help answer; the slow turn's is still to come
+    expect(await sentTexts(channel.bot, waiting.id)).toEqual([]);
+    expect(await waitForTexts(channel.bot, waiting.id, 1)).toEqual(["Echo: a question that takes a while"]);
+  });
+});
+
 describe("de-duplication", () => {
   it("the same update delivered three times, one after another, gets one reply", async () => {
     const channel = await startTelegramChannel();
