@@ -5,7 +5,7 @@ import { synthesize } from "../../worker/backends/speech";
 import { deadline, withDeadline } from "../../worker/core/deadline";
 import type { ChatRef, InboundMessage } from "../../worker/core/types";
 import { holdMissedReply } from "../../worker/db/routes";
-import { appendMessageQuery, threadHistory, touchThreadQuery, type ThreadRow } from "../../worker/db/threads";
+import { appendMessageQuery, threadHistory, type ThreadRow } from "../../worker/db/threads";
 import { activeThreadFor } from "./chat-threads";
 import { LivePreview } from "./live-preview";
 import type { ChannelDeps, ReplySink } from "./deps";
@@ -91,6 +91,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
     return;
   }
 
+  // The thread's last_message_at follows by a trigger (migrations/0008).
   await deps.writes.run([
     appendMessageQuery(db, {
       id: `msg_${message.eventId}_${runtime.row.id}_a`,
@@ -99,7 +100,6 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
       text: answer,
       channelId: runtime.row.id,
     }),
-    touchThreadQuery(db, thread.id),
   ]);
   if (await stillActive()) {
     if (previewId) reply.finishPreview(previewId, answer);

@@ -81,10 +81,6 @@ export function appendMessageQuery(
   return db.insert(messages).values({ ...input, createdAt: Date.now() }).onConflictDoNothing();
 }
 
-export function touchThreadQuery(db: Db, threadId: string) {
-  return db.update(threads).set({ lastMessageAt: Date.now() }).where(eq(threads.id, threadId));
-}
-
 /** A page cursor: the oldest message already shown (time, then id for messages of the same ms). */
 export interface MessageCursor {
   createdAt: number;

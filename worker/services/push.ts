@@ -7,7 +7,7 @@ import { newId } from "../crypto/random";
 import { getChannel } from "../db/channels";
 import type { Db } from "../db/client";
 import { chatRoutes } from "../db/schema";
-import { appendMessageQuery, getThread, touchThreadQuery } from "../db/threads";
+import { appendMessageQuery, getThread } from "../db/threads";
 import { getUser } from "../db/users";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
@@ -27,7 +27,8 @@ export async function pushToThread(env: Env, db: Db, workspaceId: string, thread
   if (!thread || thread.workspaceId !== workspaceId) throw new ApiError(404, "thread not found in this workspace");
   const pushId = await pushIdFor(workspaceId, `thread:${threadId}`, idempotencyKey);
   const messageId = `msg_push_${pushId}`;
-  await db.batch([appendMessageQuery(db, { id: messageId, threadId, role: "assistant", text, channelId: null }), touchThreadQuery(db, threadId)]);
+  // The thread's last_message_at follows by a trigger (migrations/0008).
+  await appendMessageQuery(db, { id: messageId, threadId, role: "assistant", text, channelId: null });
 
   const routes = await db.select().from(chatRoutes).where(eq(chatRoutes.activeThreadId, threadId)).all();
   const targets = routes.filter((route) => route.address !== null).map((route) => ({ channelId: route.channelId, chatKey: route.chatKey, address: route.address! }));
