@@ -1,7 +1,8 @@
 // Group commit for the channel's D1 writes: while one batch is on its way to D1, the writes of
 // other chats queue up and leave together in the next batch. Under load a busy channel makes one
 // D1 round trip for many messages instead of several per message; a lone message waits only for
-// the runtime's next look at its I/O (a zero timer). Each caller's statements stay together in one transaction, in the order given.
+// the runtime's next look at its I/O (a zero timer). Each caller's statements stay together in
+// one transaction, in the order given.
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Db } from "../../worker/db/client";
 

@@ -189,6 +189,7 @@ export class LocalStore {
 
   /** Stores an inbound event unless its id was seen before; true when it is new. */
   addInbound(eventId: string, chatKey: string, message: InboundMessage, now = Date.now()): boolean {
+    const counts = this.counts(); // read before the write, or it would count this event twice
     const inserted = this.sql.exec(
       "INSERT INTO inbox (event_id, chat_key, message, next_attempt_at, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq",
       eventId,
@@ -198,7 +199,7 @@ export class LocalStore {
       now,
     );
     if (inserted.toArray().length === 0) return false;
-    this.count(this.counts().inbox, chatKey, 1);
+    this.count(counts.inbox, chatKey, 1);
     return true;
   }
 
@@ -277,14 +278,15 @@ export class LocalStore {
   }
 
   finishInbound(row: Pick<InboxRow, "seq" | "chatKey">, state: "done" | "failed"): void {
-    this.notRunning(row);
-    this.count(this.counts().inbox, row.chatKey, -1);
+    const counts = this.counts(); // read before the write, or it would not count this event
     this.sql.exec("UPDATE inbox SET state = ?, message = '{}' WHERE seq = ?", state, row.seq);
+    this.notRunning(row);
+    this.count(counts.inbox, row.chatKey, -1);
   }
 
   retryInboundLater(row: Pick<InboxRow, "seq" | "chatKey">, at: number): void {
-    this.notRunning(row);
     this.sql.exec("UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, row.seq);
+    this.notRunning(row);
   }
 
   /** Forgets processed events and done operations older than the de-duplication window (at most hourly); true when it ran. */
@@ -300,6 +302,7 @@ export class LocalStore {
 
   /** Queues an operation; a repeated `dedupeKey` (the same reply re-produced after a crash) is ignored. */
   enqueue(dedupeKey: string, chatId: string, op: OutboundOp, now = Date.now()): void {
+    const counts = this.counts(); // read before the write, or it would count this operation twice
     const inserted = this.sql.exec(
       `INSERT INTO outbox (dedupe_key, chat_id, kind, text, reply_to, edit_of, audio, mime, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING seq`,
@@ -314,7 +317,7 @@ export class LocalStore {
       now,
       now,
     );
-    if (inserted.toArray().length > 0) this.count(this.counts().outbox, chatId, 1);
+    if (inserted.toArray().length > 0) this.count(counts.outbox, chatId, 1);
   }
 
   /** True when the chat has messages waiting, so a live preview would jump the queue. */
@@ -352,8 +355,9 @@ export class LocalStore {
    * a second copy of what was already sent.
    */
   completeOutbound(row: Pick<OutboxRow, "seq" | "chatId">, now = Date.now()): void {
-    this.count(this.counts().outbox, row.chatId, -1);
+    const counts = this.counts(); // read before the write, or it would not count this operation
     this.sql.exec("UPDATE outbox SET done_at = ?, text = '', audio = NULL WHERE seq = ?", now, row.seq);
+    this.count(counts.outbox, row.chatId, -1);
   }
 
   retryOutboundLater(seq: number, at: number): void {

@@ -80,6 +80,34 @@ describe("local store", () => {
     });
   });
 
+  it("keeps each chat's queue counts right when a restarted object writes before it reads", async () => {
+    await runInDurableObject(env.CHANNEL.getByName("store-counts"), (_instance, state) => {
+      // Each new instance on the same storage is the object after a restart.
+      const restarted = () => new LocalStore(state.storage.sql);
+      const first = restarted();
+      first.open();
+      for (const id of ["a", "b"]) first.addInbound(id, "dm:5", message(id, "dm:5"));
+      first.enqueue("a:0", "5", { kind: "text", text: "first" });
+
+      // Its first calls add: the new rows are counted once.
+      const adding = restarted();
+      adding.addInbound("c", "dm:5", message("c", "dm:5"));
+      adding.enqueue("b:0", "5", { kind: "text", text: "second" });
+      expect(adding.queuedCount("dm:5")).toBe(3);
+
+      // Its first calls finish: the finished rows are no longer counted, the others still are.
+      const [a, sent] = [adding.nextInbound("dm:5")!, adding.nextOutbound("5")!];
+      const finishing = restarted();
+      finishing.finishInbound(a, "done");
+      finishing.completeOutbound(sent);
+      expect(finishing.queuedCount("dm:5")).toBe(2);
+      expect(finishing.nextInbound("dm:5")!.eventId).toBe("b");
+      expect(finishing.nextOutbound("5")!.op).toEqual({ kind: "text", text: "second" });
+      finishing.completeOutbound(finishing.nextOutbound("5")!);
+      expect(finishing.hasOutbound("5")).toBe(false);
+    });
+  });
+
   it("upgrades the tables of an object created by an earlier release, once", async () => {
     await runInDurableObject(env.CHANNEL.getByName("store-migrations"), (_instance, state) => {
       new LocalStore(state.storage.sql, []).open(); // an object created when there were no migrations
