@@ -5,6 +5,7 @@
 // one transaction, in the order given.
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Db } from "../../worker/db/client";
+import { ioPause } from "./io-pause";
 
 /** Callers per batch: keeps one transaction short. */
 const MAX_GROUP = 32;
@@ -29,14 +30,14 @@ export class GroupedWrites {
     return new Promise((resolve, reject) => {
       this.queue.push({ statements, resolve: resolve as (results: readonly unknown[]) => void, reject });
       // Writes issued before the runtime next looks at its I/O leave together: the chats that
-      // resumed in the same round of the event loop (see ioPause in inbox-processor.ts) share
-      // one batch. A microtask would send each chat's writes alone.
+      // resumed in the same round of the event loop (each after its own pause) share one batch.
+      // A microtask would send each chat's writes alone.
       if (!this.sending && !this.scheduled) {
         this.scheduled = true;
-        setTimeout(() => {
+        void ioPause().then(() => {
           this.scheduled = false;
           void this.send();
-        }, 0);
+        });
       }
     });
   }

@@ -3,6 +3,7 @@
 // agent turn of the same chat waits for it.
 import type { LogLevel } from "../../worker/db/logs";
 import type { HandleResult } from "./conversation";
+import { ioPause } from "./io-pause";
 import type { InboxRow, LocalStore } from "./local-store";
 
 /** Attempts before an event that keeps failing (e.g. D1 unavailable) is given up. */
@@ -78,7 +79,9 @@ export class InboxProcessor {
       // A place first, then the chat's next event: a pass that starts hundreds of chains reads
       // their rows as places free up, instead of all at once before a delivery can be answered.
       const release = await this.places.take();
-      // Deliveries that arrived meanwhile are taken in (and acknowledged) before this event.
+      // Deliveries that arrived meanwhile are taken in (and acknowledged) before this event:
+      // without the pause, a pass over a backlog whose work waits only on in-process services
+      // (the local D1) took in no delivery until it ended, and every webhook stalled for seconds.
       await ioPause();
       // Stopped: no new handling starts; what is queued waits for the next start.
       const row = this.hooks.paused() ? null : this.store.nextInbound(chatKey);
@@ -143,17 +146,6 @@ export class InboxProcessor {
     this.store.retryInboundLater(row, Date.now() + 1000 * 2 ** attempts);
     this.hooks.log("warn", "inbound.retry", `Handling failed, will retry: ${error.message}`, detail);
   }
-}
-
-/**
- * Resumes once the runtime has read its sockets. workerd's event loop reads new network input
- * only when nothing else is queued, and work that waits only on in-process services (the local
- * D1, other objects in the same process) keeps that queue full: without this pause, a pass over
- * a backlog took in no delivery until it ended, and every webhook waiting on the object stalled
- * (seconds, under the bench's load). A timer fires only after the runtime has looked at its I/O.
- */
-function ioPause(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** A first-come, first-served limit on work in progress. */
