@@ -10,6 +10,7 @@ import {
   eventually,
   injectTelegramFaults,
   newUser,
+  restartChannelObject,
   sentTexts,
   startTelegramChannel,
   telegramCalls,
@@ -148,9 +149,7 @@ describe("handling an event again", () => {
       );
     });
     // ...and the restart itself: the object keeps its queue counts in memory, read anew by a fresh instance.
-    // abort() ends the instance (the call itself fails); a new stub reaches a fresh one.
-    await runInDurableObject(stub, (_instance, state) => state.abort("restart under test")).catch(() => undefined);
-    const restarted = env.CHANNEL.getByName(channel.id);
+    const restarted = await restartChannelObject(channel.id);
     await runInDurableObject(restarted, (_instance, state) => state.storage.setAlarm(Date.now()));
     await eventually(async () => {
       const pending = await runInDurableObject(restarted, (_instance, state) =>

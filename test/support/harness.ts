@@ -196,6 +196,16 @@ export async function channelLogs(channelId: string, level?: string) {
 }
 
 /**
+ * Restarts a channel's object as an eviction or a crash would: abort() ends the instance (the
+ * call itself fails) and the next call, through a new stub, reaches a fresh one that reads its
+ * storage anew. Returns that new stub.
+ */
+export async function restartChannelObject(channelId: string) {
+  await runInDurableObject(env.CHANNEL.getByName(channelId), (_instance, state) => state.abort("restart under test")).catch(() => undefined);
+  return env.CHANNEL.getByName(channelId);
+}
+
+/**
  * Runs `change` on a channel object's own store. The object keeps its key/values in memory, so
  * a test that pretends time has passed must write through the object, not beside it.
  */
