@@ -4,6 +4,7 @@
 // Log entries wait in memory for the pass's flush to D1 (they reach SQLite only when D1 fails):
 // a crash can lose the entries of one pass, never a message.
 import type { InboundMessage } from "../../worker/core/types";
+import { ChatQueues, type QueuedEntry } from "./chat-queues";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS inbox (
@@ -104,8 +105,34 @@ function opOf(row: OutboxRecord): OutboundOp {
 
 /** Messages stored by releases before reply addresses were the chat id itself (Telegram). */
 export function storedMessage(json: string): InboundMessage {
-  const message = JSON.parse(json) as InboundMessage;
+  return withAddress(JSON.parse(json) as InboundMessage);
+}
+
+function withAddress(message: InboundMessage): InboundMessage {
   return message.address === undefined ? { ...message, address: message.chat.id } : message;
+}
+
+/**
+ * Bodies (an event's message, a reply's text) kept in memory beside the queues, so the next
+ * event or send needs no read. A backlog beyond this is read back from SQLite row by row.
+ */
+const MAX_BODIES_IN_MEMORY = 2000;
+
+interface QueuedInbound extends QueuedEntry {
+  eventId: string;
+  /** Absent when the row was loaded from SQLite or the memory budget was spent. */
+  message?: InboundMessage;
+}
+
+interface QueuedOutbound extends QueuedEntry {
+  dedupeKey: string;
+  /** Absent when loaded from SQLite, when over the budget, and for voice notes (their bytes). */
+  op?: OutboundOp;
+}
+
+interface Queues {
+  inbox: ChatQueues<QueuedInbound>;
+  outbox: ChatQueues<QueuedOutbound>;
 }
 
 /** Entries taken for one flush: kept-in-SQLite ones up to `upTo`, then `fromMemory` from memory. */
@@ -145,12 +172,13 @@ export class LocalStore {
   /** Events being handled, by chat (see markInboundRunning). */
   private readonly running = new Map<string, Set<number>>();
   /**
-   * Per chat, inbox events not yet finished and outbox operations not yet done (chats with none
-   * are absent): read once, then kept in step by this store's own writes (the object is the only
-   * writer). They answer "anything queued here?" without a query: the check after a chat's last
-   * event or send, and the flood limit at ingest.
+   * Per chat, inbox events not yet finished and outbox operations not yet done: read once, then
+   * kept in step by this store's own writes. They answer "what is next here?" and "anything
+   * queued here?" (the flood limit at ingest) without a query.
    */
-  private queued: { inbox: Map<string, number>; outbox: Map<string, number> } | null = null;
+  private queued: Queues | null = null;
+  /** Bodies held by the queues' entries (see MAX_BODIES_IN_MEMORY). */
+  private bodies = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -173,6 +201,7 @@ export class LocalStore {
     this.ready = false;
     this.kv = null;
     this.queued = null;
+    this.bodies = 0;
     this.running.clear();
   }
 
@@ -189,43 +218,54 @@ export class LocalStore {
 
   /** Stores an inbound event unless its id was seen before; true when it is new. */
   addInbound(eventId: string, chatKey: string, message: InboundMessage, now = Date.now()): boolean {
-    const counts = this.counts(); // read before the write, or it would count this event twice
-    const inserted = this.sql.exec(
-      "INSERT INTO inbox (event_id, chat_key, message, next_attempt_at, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq",
-      eventId,
-      chatKey,
-      JSON.stringify(message),
-      now,
-      now,
-    );
-    if (inserted.toArray().length === 0) return false;
-    this.count(counts.inbox, chatKey, 1);
+    const queues = this.queues(); // read before the write, or it would hold this event twice
+    const inserted = this.sql
+      .exec<{ seq: number }>(
+        "INSERT INTO inbox (event_id, chat_key, message, next_attempt_at, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING seq",
+        eventId,
+        chatKey,
+        JSON.stringify(message),
+        now,
+        now,
+      )
+      .toArray()[0];
+    if (!inserted) return false;
+    queues.inbox.add(chatKey, { seq: inserted.seq, eventId, attempts: 0, nextAttemptAt: now, message: this.keepBody(withAddress(message)) });
     return true;
   }
 
   /** Events of a chat not yet handled (waiting or running). */
   queuedCount(chatKey: string): number {
-    return this.counts().inbox.get(chatKey) ?? 0;
+    return this.queues().inbox.size(chatKey);
   }
 
-  private counts(): { inbox: Map<string, number>; outbox: Map<string, number> } {
+  private queues(): Queues {
     if (this.queued) return this.queued;
-    const inbox = new Map<string, number>();
-    const outbox = new Map<string, number>();
+    const queues: Queues = { inbox: new ChatQueues(), outbox: new ChatQueues() };
     if (this.ready) {
-      const inboxRows = this.sql.exec<{ chat: string; n: number }>("SELECT chat_key AS chat, count(*) AS n FROM inbox WHERE state IN ('pending', 'running') GROUP BY chat_key");
-      for (const row of inboxRows) inbox.set(row.chat, row.n);
-      const outboxRows = this.sql.exec<{ chat: string; n: number }>("SELECT chat_id AS chat, count(*) AS n FROM outbox WHERE done_at IS NULL GROUP BY chat_id");
-      for (const row of outboxRows) outbox.set(row.chat, row.n);
+      const inbox = this.sql.exec<{ seq: number; event_id: string; chat_key: string; attempts: number; next_attempt_at: number }>(
+        "SELECT seq, event_id, chat_key, attempts, next_attempt_at FROM inbox WHERE state IN ('pending', 'running') ORDER BY seq",
+      );
+      for (const row of inbox) queues.inbox.add(row.chat_key, { seq: row.seq, eventId: row.event_id, attempts: row.attempts, nextAttemptAt: row.next_attempt_at });
+      const outbox = this.sql.exec<{ seq: number; dedupe_key: string; chat_id: string; attempts: number; next_attempt_at: number }>(
+        "SELECT seq, dedupe_key, chat_id, attempts, next_attempt_at FROM outbox WHERE done_at IS NULL ORDER BY seq",
+      );
+      for (const row of outbox) queues.outbox.add(row.chat_id, { seq: row.seq, dedupeKey: row.dedupe_key, attempts: row.attempts, nextAttemptAt: row.next_attempt_at });
     }
-    this.queued = { inbox, outbox };
-    return this.queued;
+    this.queued = queues;
+    this.bodies = 0;
+    return queues;
   }
 
-  private count(map: Map<string, number>, chat: string, change: 1 | -1): void {
-    const n = (map.get(chat) ?? 0) + change;
-    if (n > 0) map.set(chat, n);
-    else map.delete(chat);
+  /** `body` if the memory budget has room (counted), else undefined: it is read back when needed. */
+  private keepBody<T>(body: T): T | undefined {
+    if (this.bodies >= MAX_BODIES_IN_MEMORY) return undefined;
+    this.bodies += 1;
+    return body;
+  }
+
+  private dropBody(entry: { message?: unknown; op?: unknown } | undefined): void {
+    if (entry?.message !== undefined || entry?.op !== undefined) this.bodies -= 1;
   }
 
   /** Chats whose oldest waiting event is due now, oldest first. */
@@ -243,16 +283,15 @@ export class LocalStore {
    */
   nextInbound(chatKey: string, now = Date.now()): InboxRow | null {
     const handling = this.running.get(chatKey);
-    if (this.queuedCount(chatKey) <= (handling?.size ?? 0)) return null;
-    const row = this.sql
-      .exec<{ seq: number; event_id: string; chat_key: string; message: string; attempts: number; next_attempt_at: number }>(
-        "SELECT seq, event_id, chat_key, message, attempts, next_attempt_at FROM inbox WHERE state = 'pending' AND chat_key = ? AND seq > ? ORDER BY seq LIMIT 1",
-        chatKey,
-        handling ? Math.max(...handling) : 0,
-      )
-      .toArray()[0];
-    if (!row || row.next_attempt_at > now) return null;
-    return { seq: row.seq, eventId: row.event_id, chatKey: row.chat_key, message: storedMessage(row.message), attempts: row.attempts };
+    const after = handling ? Math.max(...handling) : 0;
+    const entry = this.queues().inbox.entries(chatKey).find((queued) => queued.seq > after);
+    if (!entry || entry.nextAttemptAt > now) return null;
+    const message = entry.message ?? this.storedInbound(entry.seq);
+    return { seq: entry.seq, eventId: entry.eventId, chatKey, message, attempts: entry.attempts };
+  }
+
+  private storedInbound(seq: number): InboundMessage {
+    return storedMessage(this.sql.exec<{ message: string }>("SELECT message FROM inbox WHERE seq = ?", seq).one().message);
   }
 
   /**
@@ -278,15 +317,20 @@ export class LocalStore {
   }
 
   finishInbound(row: Pick<InboxRow, "seq" | "chatKey">, state: "done" | "failed"): void {
-    const counts = this.counts(); // read before the write, or it would not count this event
+    const queues = this.queues(); // read before the write, or it would still hold this event
     this.sql.exec("UPDATE inbox SET state = ?, message = '{}' WHERE seq = ?", state, row.seq);
     this.notRunning(row);
-    this.count(counts.inbox, row.chatKey, -1);
+    this.dropBody(queues.inbox.remove(row.chatKey, row.seq));
   }
 
   retryInboundLater(row: Pick<InboxRow, "seq" | "chatKey">, at: number): void {
+    const entry = this.queues().inbox.find(row.chatKey, row.seq);
     this.sql.exec("UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, row.seq);
     this.notRunning(row);
+    if (entry) {
+      entry.attempts += 1;
+      entry.nextAttemptAt = at;
+    }
   }
 
   /** Forgets processed events and done operations older than the de-duplication window (at most hourly); true when it ran. */
@@ -302,8 +346,8 @@ export class LocalStore {
 
   /** Queues an operation; a repeated `dedupeKey` (the same reply re-produced after a crash) is ignored. */
   enqueue(dedupeKey: string, chatId: string, op: OutboundOp, now = Date.now()): void {
-    const counts = this.counts(); // read before the write, or it would count this operation twice
-    const inserted = this.sql.exec(
+    const queues = this.queues(); // read before the write, or it would hold this operation twice
+    const inserted = this.sql.exec<{ seq: number }>(
       `INSERT INTO outbox (dedupe_key, chat_id, kind, text, reply_to, edit_of, audio, mime, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING seq`,
       dedupeKey,
@@ -317,12 +361,14 @@ export class LocalStore {
       now,
       now,
     );
-    if (inserted.toArray().length > 0) this.count(counts.outbox, chatId, 1);
+    const seq = inserted.toArray()[0]?.seq;
+    if (seq === undefined) return;
+    queues.outbox.add(chatId, { seq, dedupeKey, attempts: 0, nextAttemptAt: now, op: op.kind === "voice" ? undefined : this.keepBody(op) });
   }
 
   /** True when the chat has messages waiting, so a live preview would jump the queue. */
   hasOutbound(chatId: string): boolean {
-    return this.counts().outbox.has(chatId);
+    return this.queues().outbox.size(chatId) > 0;
   }
 
   outboxChats(now = Date.now()): string[] {
@@ -334,19 +380,10 @@ export class LocalStore {
 
   /** The oldest queued message of a chat (sent strictly in order). */
   nextOutbound(chatId: string): OutboxRow | null {
-    if (!this.hasOutbound(chatId)) return null;
-    const row = this.sql
-      .exec<OutboxRecord>("SELECT * FROM outbox WHERE chat_id = ? AND done_at IS NULL ORDER BY seq LIMIT 1", chatId)
-      .toArray()[0];
-    if (!row) return null;
-    return {
-      seq: row.seq,
-      dedupeKey: row.dedupe_key,
-      chatId: row.chat_id,
-      op: opOf(row),
-      attempts: row.attempts,
-      nextAttemptAt: row.next_attempt_at,
-    };
+    const entry = this.queues().outbox.entries(chatId)[0];
+    if (!entry) return null;
+    const op = entry.op ?? opOf(this.sql.exec<OutboxRecord>("SELECT * FROM outbox WHERE seq = ?", entry.seq).one());
+    return { seq: entry.seq, dedupeKey: entry.dedupeKey, chatId, op, attempts: entry.attempts, nextAttemptAt: entry.nextAttemptAt };
   }
 
   /**
@@ -355,15 +392,19 @@ export class LocalStore {
    * a second copy of what was already sent.
    */
   completeOutbound(row: Pick<OutboxRow, "seq" | "chatId">, now = Date.now()): void {
-    const counts = this.counts(); // read before the write, or it would not count this operation
+    const queues = this.queues(); // read before the write, or it would still hold this operation
     this.sql.exec("UPDATE outbox SET done_at = ?, text = '', audio = NULL WHERE seq = ?", now, row.seq);
-    this.count(counts.outbox, row.chatId, -1);
+    this.dropBody(queues.outbox.remove(row.chatId, row.seq));
   }
 
-  retryOutboundLater(seq: number, at: number): void {
-    this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, seq);
+  retryOutboundLater(row: Pick<OutboxRow, "seq" | "chatId">, at: number): void {
+    const entry = this.queues().outbox.find(row.chatId, row.seq);
+    this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, row.seq);
+    if (entry) {
+      entry.attempts += 1;
+      entry.nextAttemptAt = at;
+    }
   }
-
 
   // --- scheduling ---
 

@@ -84,7 +84,7 @@ export class Outbox {
         failure.kind === "rate-limited" && failure.retryAfterMs !== undefined
           ? failure.retryAfterMs
           : Math.min(BASE_BACKOFF_MS * 2 ** row.attempts, MAX_BACKOFF_MS);
-      this.store.retryOutboundLater(row.seq, Date.now() + delay);
+      this.store.retryOutboundLater(row, Date.now() + delay);
       this.hooks.log("warn", "outbound.retry", `Send failed (${failure.kind}), retrying in ${Math.ceil(delay / 1000)} s: ${failure.message}`, detail);
       return false;
     }
