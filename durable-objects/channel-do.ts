@@ -95,7 +95,7 @@ export class ChannelDO extends DurableObject<Env> {
     this.store = new LocalStore(ctx.storage.sql);
     this.stats = new ChannelStats(ctx.storage.sql, () => Boolean(this.store.get("channelId")));
     this.db = getDb(env.DB);
-    this.writes = new GroupedWrites(this.db);
+    this.writes = new GroupedWrites(env.DB);
     this.cache = new ChannelCache(this.db, this.writes, () => this.store.get<string>("channelId")!);
     this.outbox = new Outbox(this.store, {
       runtime: () => this.runtime(),

@@ -5,7 +5,7 @@ import { synthesize } from "../../worker/backends/speech";
 import { deadline, withDeadline } from "../../worker/core/deadline";
 import type { ChatRef, InboundMessage } from "../../worker/core/types";
 import { holdMissedReply } from "../../worker/db/routes";
-import { appendMessageQuery, threadHistory, type ThreadRow } from "../../worker/db/threads";
+import { appendMessageStatement, threadHistory, type ThreadRow } from "../../worker/db/threads";
 import { activeThreadFor } from "./chat-threads";
 import { LivePreview } from "./live-preview";
 import type { ChannelDeps, ReplySink } from "./deps";
@@ -34,7 +34,7 @@ export async function runAgentTurn(
     return {};
   }
   const question = (threadId: string) =>
-    appendMessageQuery(db, {
+    appendMessageStatement(db, {
       id: `msg_${message.eventId}_${runtime.row.id}_u`,
       threadId,
       role: "user",
@@ -93,7 +93,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
 
   // The thread's last_message_at follows by a trigger (migrations/0008).
   await deps.writes.run([
-    appendMessageQuery(db, {
+    appendMessageStatement(db, {
       id: `msg_${message.eventId}_${runtime.row.id}_a`,
       threadId: thread.id,
       role: "assistant",

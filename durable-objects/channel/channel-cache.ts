@@ -2,13 +2,13 @@
 // chat's active thread, the threads' rows and each sender's user row. Every change to these goes
 // through this object, except admin API edits, which call `reload()` on the DO and so `clear()`
 // here. (A thread's title and backend reference never change after it is created.)
-import type { BatchItem } from "drizzle-orm/batch";
 import { directChatKey, type ChatRef } from "../../worker/core/types";
 import type { Db } from "../../worker/db/client";
+import type { Statement } from "../../worker/db/prebuilt";
 import type { GroupedWrites } from "./grouped-writes";
-import { getRoute, getRouteQuery, setActiveThread, setActiveThreadQuery } from "../../worker/db/routes";
-import { createThreadQuery, getThread, newThreadId, type ThreadRow } from "../../worker/db/threads";
-import { recordSenderQuery, type ChannelUserRow, type SenderProfile, type UserState } from "../../worker/db/users";
+import { getRoute, getRouteStatement, setActiveThread, setActiveThreadStatement } from "../../worker/db/routes";
+import { createThreadStatement, getThread, newThreadId, type ThreadRow } from "../../worker/db/threads";
+import { recordSenderStatement, type ChannelUserRow, type SenderProfile, type UserState } from "../../worker/db/users";
 
 /** A known sender's `last_seen_at` is written at most this often. */
 const SEEN_WRITE_INTERVAL_MS = 60_000;
@@ -42,18 +42,18 @@ export class ChannelCache {
   /** Creates a thread and makes it the chat's active one (with `alsoWrite`, if given), in one round trip. */
   async createActiveThread(
     chat: ChatRef,
-    input: Parameters<typeof createThreadQuery>[1],
-    alsoWrite?: (threadId: string) => BatchItem<"sqlite">,
+    input: Parameters<typeof createThreadStatement>[1],
+    alsoWrite?: (threadId: string) => Statement<unknown>,
   ): Promise<ThreadRow> {
     const id = newThreadId();
-    const [[row]] = await this.writes.run([
-      createThreadQuery(this.db, { ...input, id }),
-      setActiveThreadQuery(this.db, this.channelId(), chat, id),
+    const [row] = await this.writes.run([
+      createThreadStatement(this.db, { ...input, id }),
+      setActiveThreadStatement(this.db, this.channelId(), chat, id),
       ...(alsoWrite ? [alsoWrite(id)] : []),
     ]);
-    this.threads.set(row!.id, row!);
-    this.activeThreads.set(chat.key, row!.id);
-    return row!;
+    this.threads.set(row.id, row);
+    this.activeThreads.set(chat.key, row.id);
+    return row;
   }
 
   /** The chat's active thread id, or null when it has none yet. */
@@ -77,14 +77,14 @@ export class ChannelCache {
   async sender(sender: SenderProfile, initialState: UserState, dmAddress: string): Promise<ChannelUserRow> {
     const cached = this.senders.get(sender.id);
     if (cached && Date.now() - cached.writtenAt < SEEN_WRITE_INTERVAL_MS) return cached.row;
-    const record = recordSenderQuery(this.db, this.channelId(), sender, initialState, dmAddress);
+    const record = recordSenderStatement(this.db, this.channelId(), sender, initialState, dmAddress);
     const chatKey = directChatKey(sender.id);
     let row: ChannelUserRow;
     if (this.activeThreads.has(chatKey)) {
-      row = (await this.writes.run([record]))[0][0]!;
+      [row] = await this.writes.run([record]);
     } else {
-      const [[recorded], [route]] = await this.writes.run([record, getRouteQuery(this.db, this.channelId(), chatKey)]);
-      row = recorded!;
+      const [recorded, route] = await this.writes.run([record, getRouteStatement(this.db, this.channelId(), chatKey)]);
+      row = recorded;
       this.activeThreads.set(chatKey, route?.activeThreadId ?? null);
     }
     this.senders.set(sender.id, { row, writtenAt: Date.now() });

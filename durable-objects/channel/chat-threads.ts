@@ -1,6 +1,6 @@
 // A chat's threads: which one is active, creating personal threads, the bound default thread.
-import type { BatchItem } from "drizzle-orm/batch";
 import { getBackend } from "../../worker/backends/registry";
+import type { Statement } from "../../worker/db/prebuilt";
 import { ownerKeyOf, type ThreadRow } from "../../worker/db/threads";
 import type { ChatRef } from "../../worker/core/types";
 import type { ChannelDeps } from "./deps";
@@ -13,7 +13,7 @@ export async function activeThreadFor(
   deps: ChannelDeps,
   chat: ChatRef,
   titleHint: string,
-  firstWrite?: (threadId: string) => BatchItem<"sqlite">,
+  firstWrite?: (threadId: string) => Statement<unknown>,
 ): Promise<{ thread: ThreadRow; created: boolean }> {
   const { runtime } = deps;
   const activeId = await deps.cache.activeThread(chat.key);
@@ -33,7 +33,7 @@ export async function newPersonalThread(
   deps: ChannelDeps,
   chat: ChatRef,
   title: string,
-  firstWrite?: (threadId: string) => BatchItem<"sqlite">,
+  firstWrite?: (threadId: string) => Statement<unknown>,
 ): Promise<ThreadRow> {
   const { runtime } = deps;
   const backend = getBackend(runtime.workspace.backend);

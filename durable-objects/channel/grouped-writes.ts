@@ -3,18 +3,18 @@
 // D1 round trip for many messages instead of several per message; a lone message waits only for
 // the runtime's next look at its I/O (a zero timer). Each caller's statements stay together in
 // one transaction, in the order given.
-import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
-import type { Db } from "../../worker/db/client";
+import type { Statement } from "../../worker/db/prebuilt";
 import { ioPause } from "./io-pause";
 
 /** Callers per batch: keeps one transaction short. */
 const MAX_GROUP = 32;
 
-type Statements = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+type Statements = readonly [Statement<unknown>, ...Statement<unknown>[]];
+type Results<T extends Statements> = { -readonly [K in keyof T]: T[K] extends Statement<infer R> ? R : never };
 
 interface Pending {
   statements: Statements;
-  resolve(results: readonly unknown[]): void;
+  resolve(results: unknown[]): void;
   reject(error: unknown): void;
 }
 
@@ -23,12 +23,12 @@ export class GroupedWrites {
   private sending = false;
   private scheduled = false;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly d1: D1Database) {}
 
   /** Runs `statements` as one unit (possibly in a batch with other callers'); resolves with their results. */
-  run<T extends Statements>(statements: T): Promise<BatchResponse<T>> {
+  run<T extends Statements>(statements: T): Promise<Results<T>> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ statements, resolve: resolve as (results: readonly unknown[]) => void, reject });
+      this.queue.push({ statements, resolve: resolve as (results: unknown[]) => void, reject });
       // Writes issued before the runtime next looks at its I/O leave together: the chats that
       // resumed in the same round of the event loop (each after its own pause) share one batch.
       // A microtask would send each chat's writes alone.
@@ -57,23 +57,37 @@ export class GroupedWrites {
 
   private async sendGroup(group: Pending[]): Promise<void> {
     if (group.length === 1) {
-      const [only] = group;
-      await this.db.batch(only!.statements).then(only!.resolve, only!.reject);
+      await this.sendAlone(group[0]!);
       return;
     }
-    let results: readonly unknown[];
+    let results: D1Result[];
     try {
-      results = await this.db.batch(group.flatMap((pending) => pending.statements) as unknown as Statements);
+      results = await this.d1.batch(group.flatMap((pending) => pending.statements.map((statement) => statement.bound)));
     } catch {
       // One caller's failing statement (or D1 itself) fails the whole transaction: each caller
       // tries again alone, so only the writes that really fail report an error.
-      await Promise.all(group.map((pending) => this.db.batch(pending.statements).then(pending.resolve, pending.reject)));
+      await Promise.all(group.map((pending) => this.sendAlone(pending)));
       return;
     }
     let offset = 0;
     for (const pending of group) {
-      pending.resolve(results.slice(offset, offset + pending.statements.length));
+      pending.resolve(readAll(pending.statements, results.slice(offset, offset + pending.statements.length)));
       offset += pending.statements.length;
     }
   }
+
+  private async sendAlone(pending: Pending): Promise<void> {
+    let results: D1Result[];
+    try {
+      results = await this.d1.batch(pending.statements.map((statement) => statement.bound));
+    } catch (error) {
+      pending.reject(error);
+      return;
+    }
+    pending.resolve(readAll(pending.statements, results));
+  }
+}
+
+function readAll(statements: Statements, results: D1Result[]): unknown[] {
+  return statements.map((statement, index) => statement.read(results[index]!));
 }

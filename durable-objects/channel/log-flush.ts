@@ -2,15 +2,15 @@
 // inbound/outbound times and the activity counters of the hours that changed (the overview's
 // charts) in the same round trip.
 import { and, eq, lt, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import { HOUR_MS, hourOf } from "../../worker/core/stats";
 import type { Db } from "../../worker/db/client";
 import { writeLogs } from "../../worker/db/logs";
+import { writeOf, type Statement } from "../../worker/db/prebuilt";
 import { channels, channelStats } from "../../worker/db/schema";
 import type { LocalStore } from "./local-store";
 import type { ChannelStats } from "./stats";
 
-/** Entries per batch: chunked further by writeLogs to stay under D1's parameter limit. */
+/** Entries per batch (one statement, see writeLogs). */
 const LOG_FLUSH_BATCH = 200;
 /** Hourly activity rows kept in D1 per channel. */
 export const STATS_KEPT_MS = 30 * 24 * HOUR_MS;
@@ -22,8 +22,8 @@ export async function flushLogs(store: LocalStore, db: Db, channelId: string, st
     const activity = first ? activityUpdate(store, db, channelId) : null;
     const counters = first && stats ? stats.unwritten(channelId) : { rows: [], versions: [] };
     if (entries.length === 0 && !activity && counters.rows.length === 0) return;
-    const alongside: BatchItem<"sqlite">[] = [...(activity ? [activity.query] : []), ...statsWrites(db, channelId, counters.rows)];
-    await writeLogs(db, channelId, entries.map((entry) => ({ ...entry, channelId })), alongside);
+    const alongside: Statement<unknown>[] = [...(activity ? [writeOf(activity.query, db)] : []), ...statsWrites(db, channelId, counters.rows)];
+    await writeLogs(db, channelId, entries, alongside);
     store.dropLogs(batch);
     if (activity) store.note("activityWritten", activity.written);
     if (counters.versions.length > 0) stats!.markWritten(counters.versions);
@@ -31,7 +31,7 @@ export async function flushLogs(store: LocalStore, db: Db, channelId: string, st
 }
 
 /** The hours' rows, replaced whole (they hold the hour's totals), and the oldest pruned. */
-function statsWrites(db: Db, channelId: string, rows: ReturnType<ChannelStats["unwritten"]>["rows"]): BatchItem<"sqlite">[] {
+function statsWrites(db: Db, channelId: string, rows: ReturnType<ChannelStats["unwritten"]>["rows"]): Statement<unknown>[] {
   if (rows.length === 0) return [];
   const now = Date.now();
   const upsert = db
@@ -52,7 +52,7 @@ function statsWrites(db: Db, channelId: string, rows: ReturnType<ChannelStats["u
       },
     });
   const prune = db.delete(channelStats).where(and(eq(channelStats.channelId, channelId), lt(channelStats.hour, hourOf(now) - STATS_KEPT_MS)));
-  return [upsert, prune];
+  return [writeOf(upsert, db), writeOf(prune, db)];
 }
 
 /** The update of the channel row's activity times, when they changed since last written. */

@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { GroupedWrites } from "../../durable-objects/channel/grouped-writes";
 import { getDb } from "../../worker/db/client";
+import { noResult, prebuilt, rowsOf, type Statement } from "../../worker/db/prebuilt";
 import { channelLogs } from "../../worker/db/schema";
 
 /** The D1 binding with its round trips (batch calls) counted. */
@@ -21,36 +22,50 @@ function countedD1(): { d1: D1Database; batches: () => number } {
   return { d1, batches: () => batches };
 }
 
-const entry = (channelId: string, message: string) => ({ channelId, level: "info" as const, event: "test.grouped", message, createdAt: Date.now() });
+type Entry = { channelId: string; message: string };
+
+/** Stores a log line; the row's message comes back. */
+const insertEntry = prebuilt<Entry, string>(
+  (db, p) =>
+    db
+      .insert(channelLogs)
+      .values({ channelId: p.channelId, level: "info", event: "test.grouped", message: p.message })
+      .returning({ message: channelLogs.message }),
+  (result) => (result.results[0] as { message: string }).message,
+);
+const logRows = rowsOf(channelLogs);
+const selectEntries = prebuilt<{ channelId: string }, string[]>(
+  (db, p) => db.select().from(channelLogs).where(eq(channelLogs.channelId, p.channelId)),
+  (result) => logRows(result).map((row) => row.message),
+);
+/** No such column: D1 refuses the statement, and with it the whole transaction it is in. */
+const refused = (): Statement<void> => ({ bound: env.DB.prepare("INSERT INTO channel_logs (no_such_column) VALUES (1)"), read: noResult });
 
 describe("grouped D1 writes", () => {
   it("sends writes issued together in one round trip and answers each caller with its own rows", async () => {
     const { d1, batches } = countedD1();
     const db = getDb(d1);
-    const writes = new GroupedWrites(db);
+    const writes = new GroupedWrites(d1);
     const channelId = `ch_group${Date.now()}`;
     const [first, second, third] = await Promise.all(
-      ["one", "two", "three"].map((message) =>
-        writes.run([db.insert(channelLogs).values(entry(channelId, message)).returning({ message: channelLogs.message }), db.select().from(channelLogs).where(eq(channelLogs.channelId, channelId))]),
-      ),
+      ["one", "two", "three"].map((message) => writes.run([insertEntry(db, { channelId, message }), selectEntries(db, { channelId })])),
     );
     expect(batches()).toBe(1);
-    expect(first![0]).toEqual([{ message: "one" }]);
-    expect(second![0]).toEqual([{ message: "two" }]);
-    expect(third![0]).toEqual([{ message: "three" }]);
+    expect(first![0]).toBe("one");
+    expect(second![0]).toBe("two");
+    expect(third![0]).toBe("three");
     // In order: each caller's read sees the writes queued before its own.
-    expect(third![1].map((row) => row.message)).toEqual(["one", "two", "three"]);
+    expect(third![1]).toEqual(["one", "two", "three"]);
   });
 
   it("a failing write fails only its caller; the others are stored", async () => {
     const db = getDb(env.DB);
-    const writes = new GroupedWrites(db);
+    const writes = new GroupedWrites(env.DB);
     const channelId = `ch_groupfail${Date.now()}`;
     const results = await Promise.allSettled([
-      writes.run([db.insert(channelLogs).values(entry(channelId, "kept before"))]),
-      // No such column: D1 refuses the statement, and with it the whole transaction it is in.
-      writes.run([db.insert(channelLogs).values(entry(channelId, "refused")), db.run("INSERT INTO channel_logs (no_such_column) VALUES (1)")]),
-      writes.run([db.insert(channelLogs).values(entry(channelId, "kept after"))]),
+      writes.run([insertEntry(db, { channelId, message: "kept before" })]),
+      writes.run([insertEntry(db, { channelId, message: "refused" }), refused()]),
+      writes.run([insertEntry(db, { channelId, message: "kept after" })]),
     ]);
     expect(results.map((result) => result.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
     const stored = await db.select({ message: channelLogs.message }).from(channelLogs).where(eq(channelLogs.channelId, channelId));

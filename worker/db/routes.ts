@@ -4,31 +4,49 @@ import { newId } from "../crypto/random";
 import { chunkForD1 } from "./chunk";
 import type { ChatRef } from "../core/types";
 import type { Db } from "./client";
+import { noResult, prebuilt, rowsOf, runStatement } from "./prebuilt";
 import { chatRoutes, missedReplies } from "./schema";
 
 export type ChatRouteRow = typeof chatRoutes.$inferSelect;
 
 export async function getRoute(db: Db, channelId: string, chatKey: string): Promise<ChatRouteRow | undefined> {
-  return getRouteQuery(db, channelId, chatKey).get();
+  return runStatement(getRouteStatement(db, channelId, chatKey));
 }
 
-export function getRouteQuery(db: Db, channelId: string, chatKey: string) {
-  return db.select().from(chatRoutes).where(and(eq(chatRoutes.channelId, channelId), eq(chatRoutes.chatKey, chatKey)));
+const routeRows = rowsOf(chatRoutes);
+
+const selectRoute = prebuilt<{ channelId: string; chatKey: string }, ChatRouteRow | undefined>(
+  (db, p) =>
+    db
+      .select()
+      .from(chatRoutes)
+      .where(and(eq(chatRoutes.channelId, p.channelId), eq(chatRoutes.chatKey, p.chatKey))),
+  (result) => routeRows(result)[0],
+);
+
+export function getRouteStatement(db: Db, channelId: string, chatKey: string) {
+  return selectRoute(db, { channelId, chatKey });
 }
 
 export async function setActiveThread(db: Db, channelId: string, chat: ChatRef, threadId: string): Promise<void> {
-  await setActiveThreadQuery(db, channelId, chat, threadId);
+  await runStatement(setActiveThreadStatement(db, channelId, chat, threadId));
 }
 
+const upsertActiveThread = prebuilt<{ channelId: string; chatKey: string; address: string | null; activeThreadId: string; updatedAt: number }, void>(
+  (db, p) =>
+    db
+      .insert(chatRoutes)
+      .values({ channelId: p.channelId, chatKey: p.chatKey, address: p.address, activeThreadId: p.activeThreadId, updatedAt: p.updatedAt })
+      .onConflictDoUpdate({
+        target: [chatRoutes.channelId, chatRoutes.chatKey],
+        set: { activeThreadId: sql`excluded.active_thread_id`, address: sql`excluded.chat_id`, updatedAt: sql`excluded.updated_at` },
+      }),
+  noResult,
+);
+
 /** Makes `threadId` the chat's active thread (the route is created if the chat has none). */
-export function setActiveThreadQuery(db: Db, channelId: string, chat: ChatRef, threadId: string) {
-  return db
-    .insert(chatRoutes)
-    .values({ channelId, chatKey: chat.key, address: chat.address, activeThreadId: threadId, updatedAt: Date.now() })
-    .onConflictDoUpdate({
-      target: [chatRoutes.channelId, chatRoutes.chatKey],
-      set: { activeThreadId: threadId, address: chat.address, updatedAt: Date.now() },
-    });
+export function setActiveThreadStatement(db: Db, channelId: string, chat: ChatRef, threadId: string) {
+  return upsertActiveThread(db, { channelId, chatKey: chat.key, address: chat.address, activeThreadId: threadId, updatedAt: Date.now() });
 }
 
 export async function setListing(db: Db, channelId: string, chat: ChatRef, threadIds: string[]): Promise<void> {

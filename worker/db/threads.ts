@@ -2,6 +2,7 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { newId } from "../crypto/random";
 import type { Db } from "./client";
+import { noResult, prebuilt, rowsOf, runStatement } from "./prebuilt";
 import { messages, threads } from "./schema";
 
 export type ThreadRow = typeof threads.$inferSelect;
@@ -18,18 +19,42 @@ export async function getThread(db: Db, id: string): Promise<ThreadRow | undefin
 type NewThread = { workspaceId: string; title: string; kind: ThreadRow["kind"]; ownerKey: string | null; backendRef?: string | null };
 
 export async function createThread(db: Db, input: NewThread): Promise<ThreadRow> {
-  return createThreadQuery(db, input).get();
+  return runStatement(createThreadStatement(db, input));
 }
+
+const threadRows = rowsOf(threads);
+
+const insertThread = prebuilt<Omit<ThreadRow, "createdAt">, ThreadRow>(
+  (db, p) =>
+    db
+      .insert(threads)
+      .values({
+        id: p.id,
+        workspaceId: p.workspaceId,
+        title: p.title,
+        kind: p.kind,
+        ownerKey: p.ownerKey,
+        backendRef: p.backendRef,
+        lastMessageAt: p.lastMessageAt,
+      })
+      .returning(),
+  (result) => threadRows(result)[0]!,
+);
 
 /**
  * The insert of a new thread, returning its row, for a caller that batches it with other writes
  * (and so names the id itself).
  */
-export function createThreadQuery(db: Db, input: NewThread & { id?: string }) {
-  return db
-    .insert(threads)
-    .values({ backendRef: null, ...input, id: input.id ?? newThreadId(), lastMessageAt: Date.now() })
-    .returning();
+export function createThreadStatement(db: Db, input: NewThread & { id?: string }) {
+  return insertThread(db, {
+    id: input.id ?? newThreadId(),
+    workspaceId: input.workspaceId,
+    title: input.title,
+    kind: input.kind,
+    ownerKey: input.ownerKey,
+    backendRef: input.backendRef ?? null,
+    lastMessageAt: Date.now(),
+  });
 }
 
 export function newThreadId(): string {
@@ -74,11 +99,20 @@ export async function threadHistory(db: Db, threadId: string, limit: number) {
  * Appends a message under a deterministic id, so re-processing the same inbound event after a
  * crash writes it once.
  */
-export function appendMessageQuery(
+const insertMessage = prebuilt<typeof messages.$inferSelect, void>(
+  (db, p) =>
+    db
+      .insert(messages)
+      .values({ id: p.id, threadId: p.threadId, role: p.role, text: p.text, channelId: p.channelId, senderId: p.senderId, createdAt: p.createdAt })
+      .onConflictDoNothing(),
+  noResult,
+);
+
+export function appendMessageStatement(
   db: Db,
   input: { id: string; threadId: string; role: "user" | "assistant"; text: string; channelId: string | null; senderId?: string },
 ) {
-  return db.insert(messages).values({ ...input, createdAt: Date.now() }).onConflictDoNothing();
+  return insertMessage(db, { ...input, senderId: input.senderId ?? null, createdAt: Date.now() });
 }
 
 /** A page cursor: the oldest message already shown (time, then id for messages of the same ms). */

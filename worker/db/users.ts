@@ -3,6 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { directChatKey } from "../core/types";
 import { newId } from "../crypto/random";
 import type { Db } from "./client";
+import { prebuilt, rowsOf } from "./prebuilt";
 import { channelUsers, chatRoutes, missedReplies, pairingRequests } from "./schema";
 
 export type ChannelUserRow = typeof channelUsers.$inferSelect;
@@ -14,35 +15,53 @@ export interface SenderProfile {
   displayName?: string;
 }
 
+const userRows = rowsOf(channelUsers);
+
+const upsertSender = prebuilt<Omit<ChannelUserRow, "createdAt">, ChannelUserRow>(
+  (db, p) =>
+    db
+      .insert(channelUsers)
+      .values({
+        id: p.id,
+        channelId: p.channelId,
+        providerUserId: p.providerUserId,
+        username: p.username,
+        displayName: p.displayName,
+        state: p.state,
+        dmAddress: p.dmAddress,
+        approvedAt: p.approvedAt,
+        lastSeenAt: p.lastSeenAt,
+      })
+      .onConflictDoUpdate({
+        target: [channelUsers.channelId, channelUsers.providerUserId],
+        set: {
+          username: sql`coalesce(excluded.username, ${channelUsers.username})`,
+          displayName: sql`coalesce(excluded.display_name, ${channelUsers.displayName})`,
+          dmAddress: sql`coalesce(excluded.dm_chat_id, ${channelUsers.dmAddress})`,
+          lastSeenAt: sql`excluded.last_seen_at`,
+        },
+      })
+      .returning(),
+  (result) => userRows(result)[0]!,
+);
+
 /**
- * Records that `sender` wrote (creating them in `initialState` if new); the query returns the
+ * Records that `sender` wrote (creating them in `initialState` if new); the statement returns the
  * stored row (callers batch it with the reads the sender's message needs).
  */
-export function recordSenderQuery(db: Db, channelId: string, sender: SenderProfile, initialState: UserState, dmAddress?: string) {
+export function recordSenderStatement(db: Db, channelId: string, sender: SenderProfile, initialState: UserState, dmAddress?: string) {
   const now = Date.now();
-  return db
-    .insert(channelUsers)
-    .values({
-      id: newId("usr"),
-      channelId,
-      providerUserId: sender.id,
-      username: sender.username ?? null,
-      displayName: sender.displayName ?? null,
-      state: initialState,
-      dmAddress: dmAddress ?? null,
-      approvedAt: initialState === "approved" ? now : null,
-      lastSeenAt: now,
-    })
-    .onConflictDoUpdate({
-      target: [channelUsers.channelId, channelUsers.providerUserId],
-      set: {
-        username: sql`coalesce(excluded.username, ${channelUsers.username})`,
-        displayName: sql`coalesce(excluded.display_name, ${channelUsers.displayName})`,
-        dmAddress: sql`coalesce(excluded.dm_chat_id, ${channelUsers.dmAddress})`,
-        lastSeenAt: now,
-      },
-    })
-    .returning();
+  return upsertSender(db, {
+    id: newId("usr"),
+    channelId,
+    providerUserId: sender.id,
+    username: sender.username ?? null,
+    displayName: sender.displayName ?? null,
+    state: initialState,
+    dmAddress: dmAddress ?? null,
+    approvedAt: initialState === "approved" ? now : null,
+    lastSeenAt: now,
+  });
 }
 
 export async function findUserByProviderId(db: Db, channelId: string, providerUserId: string): Promise<ChannelUserRow | undefined> {

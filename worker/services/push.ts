@@ -7,7 +7,8 @@ import { newId } from "../crypto/random";
 import { getChannel } from "../db/channels";
 import type { Db } from "../db/client";
 import { chatRoutes } from "../db/schema";
-import { appendMessageQuery, getThread } from "../db/threads";
+import { runStatement } from "../db/prebuilt";
+import { appendMessageStatement, getThread } from "../db/threads";
 import { getUser } from "../db/users";
 import type { Env } from "../env";
 import { ApiError } from "../http/errors";
@@ -28,7 +29,7 @@ export async function pushToThread(env: Env, db: Db, workspaceId: string, thread
   const pushId = await pushIdFor(workspaceId, `thread:${threadId}`, idempotencyKey);
   const messageId = `msg_push_${pushId}`;
   // The thread's last_message_at follows by a trigger (migrations/0008).
-  await appendMessageQuery(db, { id: messageId, threadId, role: "assistant", text, channelId: null });
+  await runStatement(appendMessageStatement(db, { id: messageId, threadId, role: "assistant", text, channelId: null }));
 
   const routes = await db.select().from(chatRoutes).where(eq(chatRoutes.activeThreadId, threadId)).all();
   const targets = routes.filter((route) => route.address !== null).map((route) => ({ channelId: route.channelId, chatKey: route.chatKey, address: route.address! }));
