@@ -42,4 +42,9 @@ export class ChatQueues<E extends QueuedEntry> {
   size(chat: string): number {
     return this.chats.get(chat)?.length ?? 0;
   }
+
+  /** Each chat with its rows, oldest first. */
+  all(): IterableIterator<[string, readonly E[]]> {
+    return this.chats.entries();
+  }
 }

@@ -17,8 +17,6 @@ CREATE TABLE IF NOT EXISTS inbox (
   next_attempt_at INTEGER NOT NULL,
   received_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS inbox_pending ON inbox (state, chat_key, seq);
-CREATE INDEX IF NOT EXISTS inbox_chat ON inbox (chat_key, seq);
 CREATE TABLE IF NOT EXISTS outbox (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   dedupe_key TEXT NOT NULL UNIQUE,
@@ -34,7 +32,7 @@ CREATE TABLE IF NOT EXISTS outbox (
   next_attempt_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS outbox_chat ON outbox (chat_id, done_at, seq);
+CREATE INDEX IF NOT EXISTS outbox_done ON outbox (done_at);
 CREATE INDEX IF NOT EXISTS inbox_done ON inbox (state, received_at);
 CREATE TABLE IF NOT EXISTS log_buffer (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -51,13 +49,6 @@ CREATE TABLE IF NOT EXISTS credential_entries (name TEXT PRIMARY KEY, sealed TEX
 /** Inbound events are remembered this long after processing, to recognise late redeliveries. */
 const DEDUPE_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
-
-/**
- * A pending event with nothing older still waiting in its chat. Only these are ever due: the
- * events behind them wait (per-chat order), so they must not wake the alarm either.
- */
-const CHAT_HEAD = `i.state = 'pending' AND NOT EXISTS (
-  SELECT 1 FROM inbox j WHERE j.chat_key = i.chat_key AND j.seq < i.seq AND j.state IN ('pending', 'running'))`;
 
 export interface InboxRow {
   seq: number;
@@ -155,7 +146,12 @@ export interface BufferedLog {
  * latest tables, so an object created now starts at the end of this list; an older object runs
  * the entries after the version it recorded. Append only: never edit an entry that shipped.
  */
-export const LOCAL_MIGRATIONS: readonly string[] = [];
+export const LOCAL_MIGRATIONS: readonly string[] = [
+  // The queues are read from memory (see ChatQueues), so the per-chat indexes only cost writes;
+  // pruning done operations still needs one on done_at.
+  `DROP INDEX IF EXISTS inbox_pending; DROP INDEX IF EXISTS inbox_chat; DROP INDEX IF EXISTS outbox_chat;
+   CREATE INDEX IF NOT EXISTS outbox_done ON outbox (done_at)`,
+];
 
 export class LocalStore {
   /**
@@ -268,12 +264,14 @@ export class LocalStore {
     if (entry?.message !== undefined || entry?.op !== undefined) this.bodies -= 1;
   }
 
-  /** Chats whose oldest waiting event is due now, oldest first. */
+  /**
+   * Chats whose oldest waiting event is due now, oldest first. Only a chat's oldest event is ever
+   * due: the events behind it wait (per-chat order), so they must not wake the alarm either.
+   */
   dueChats(now = Date.now()): string[] {
-    return this.sql
-      .exec<{ chat_key: string }>(`SELECT chat_key FROM inbox i WHERE ${CHAT_HEAD} AND next_attempt_at <= ? ORDER BY seq`, now)
-      .toArray()
-      .map((row) => row.chat_key);
+    const due: [string, number][] = [];
+    for (const [chat, [head]] of this.queues().inbox.all()) if (head && head.nextAttemptAt <= now) due.push([chat, head.seq]);
+    return due.sort((a, b) => a[1] - b[1]).map(([chat]) => chat);
   }
 
   /**
@@ -371,11 +369,11 @@ export class LocalStore {
     return this.queues().outbox.size(chatId) > 0;
   }
 
+  /** Chats with an operation due now. */
   outboxChats(now = Date.now()): string[] {
-    return this.sql
-      .exec<{ chat_id: string }>("SELECT DISTINCT chat_id FROM outbox WHERE done_at IS NULL AND next_attempt_at <= ?", now)
-      .toArray()
-      .map((row) => row.chat_id);
+    const due: string[] = [];
+    for (const [chat, entries] of this.queues().outbox.all()) if (entries.some((entry) => entry.nextAttemptAt <= now)) due.push(chat);
+    return due;
   }
 
   /** The oldest queued message of a chat (sent strictly in order). */
@@ -413,19 +411,20 @@ export class LocalStore {
    * `queues: false` (a stopped channel) counts only the log flush: queued work waits for a start.
    */
   nextDueAt({ queues = true } = {}): number | null {
-    const row = this.sql
-      .exec<{ queues: number | null; logs: number | null }>(
-        `SELECT (SELECT min(at) FROM (
-                   SELECT min(next_attempt_at) AS at FROM inbox i WHERE ${CHAT_HEAD}
-                   UNION ALL SELECT min(next_attempt_at) FROM outbox WHERE done_at IS NULL)) AS queues,
-                ${this.logsSpilled ? "(SELECT min(created_at) FROM log_buffer)" : "NULL"} AS logs`,
-      )
-      .one();
+    const spilled = this.logsSpilled ? this.sql.exec<{ at: number | null }>("SELECT min(created_at) AS at FROM log_buffer").one().at : null;
     // After a failed flush, buffered logs wait for their retry time instead of re-arming at once.
-    const oldestLog = [row.logs, this.logs[0]?.createdAt ?? null].filter((at): at is number => at !== null);
+    const oldestLog = [spilled, this.logs[0]?.createdAt ?? null].filter((at): at is number => at !== null);
     const logs = oldestLog.length === 0 ? null : Math.max(Math.min(...oldestLog), this.get<number>("logsRetryAt") ?? 0);
-    const due = [queues ? row.queues : null, logs].filter((at): at is number => at !== null);
+    const due = [queues ? this.queuesDueAt() : null, logs].filter((at): at is number => at !== null);
     return due.length > 0 ? Math.min(...due) : null;
+  }
+
+  /** The earliest time a chat's oldest event, or any operation, is due; null when none waits. */
+  private queuesDueAt(): number | null {
+    let earliest = Infinity;
+    for (const [, [head]] of this.queues().inbox.all()) if (head) earliest = Math.min(earliest, head.nextAttemptAt);
+    for (const [, entries] of this.queues().outbox.all()) for (const entry of entries) earliest = Math.min(earliest, entry.nextAttemptAt);
+    return earliest === Infinity ? null : earliest;
   }
 
   /**

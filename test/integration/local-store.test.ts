@@ -108,6 +108,16 @@ describe("local store", () => {
     });
   });
 
+  it("drops the per-chat queue indexes of objects created before the queues were kept in memory", async () => {
+    await runInDurableObject(env.CHANNEL.getByName("store-old-indexes"), (_instance, state) => {
+      new LocalStore(state.storage.sql, []).open(); // recorded version 0
+      state.storage.sql.exec("CREATE INDEX inbox_pending ON inbox (state, chat_key, seq); CREATE INDEX inbox_chat ON inbox (chat_key, seq); CREATE INDEX outbox_chat ON outbox (chat_id, done_at, seq)");
+      new LocalStore(state.storage.sql); // this release
+      const indexes = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").toArray();
+      expect(indexes.map((index) => index.name).filter((name) => /^(inbox|outbox)_/.test(name))).toEqual(["inbox_done", "outbox_done"]);
+    });
+  });
+
   it("upgrades the tables of an object created by an earlier release, once", async () => {
     await runInDurableObject(env.CHANNEL.getByName("store-migrations"), (_instance, state) => {
       new LocalStore(state.storage.sql, []).open(); // an object created when there were no migrations
