@@ -45,12 +45,8 @@ export class ChannelCache {
     input: Parameters<typeof createThreadStatement>[1],
     alsoWrite?: (threadId: string) => Statement<unknown>,
   ): Promise<ThreadRow> {
-    const id = newThreadId();
-    const [row] = await this.writes.run([
-      createThreadStatement(this.db, { ...input, id }),
-      setActiveThreadStatement(this.db, this.channelId(), chat, id),
-      ...(alsoWrite ? [alsoWrite(id)] : []),
-    ]);
+    const { row, statement } = createThreadStatement(this.db, { ...input, id: newThreadId() });
+    await this.writes.run([statement, setActiveThreadStatement(this.db, this.channelId(), chat, row.id), ...(alsoWrite ? [alsoWrite(row.id)] : [])]);
     this.threads.set(row.id, row);
     this.activeThreads.set(chat.key, row.id);
     return row;

@@ -2,8 +2,10 @@
 // other chats queue up and leave together in the next batch. Under load a busy channel makes one
 // D1 round trip for many messages instead of several per message; a lone message waits only for
 // the runtime's next look at its I/O (a zero timer). Each caller's statements stay together in
-// one transaction, in the order given.
-import type { Statement } from "../../worker/db/prebuilt";
+// one transaction, in the order given, with one exception: rows that several callers insert with
+// the same one-row insert (`prebuiltRow`) are written by one statement at the end of the batch.
+// Such inserts read nothing back, and no caller reads in the same call a row it inserts so.
+import type { RowsInsert, Statement } from "../../worker/db/prebuilt";
 import { ioPause } from "./io-pause";
 
 /** Callers per batch: keeps one transaction short. */
@@ -60,9 +62,11 @@ export class GroupedWrites {
       await this.sendAlone(group[0]!);
       return;
     }
+    const statements = group.flatMap((pending) => pending.statements);
+    const { batch, resultOf } = this.mergeRows(statements);
     let results: D1Result[];
     try {
-      results = await this.d1.batch(group.flatMap((pending) => pending.statements.map((statement) => statement.bound)));
+      results = await this.d1.batch(batch);
     } catch {
       // One caller's failing statement (or D1 itself) fails the whole transaction: each caller
       // tries again alone, so only the writes that really fail report an error.
@@ -71,9 +75,37 @@ export class GroupedWrites {
     }
     let offset = 0;
     for (const pending of group) {
-      pending.resolve(readAll(pending.statements, results.slice(offset, offset + pending.statements.length)));
+      const first = offset;
+      pending.resolve(
+        pending.statements.map((statement, index) => {
+          const at = resultOf[first + index];
+          return statement.read(at === undefined ? EMPTY : results[at]!);
+        }),
+      );
       offset += pending.statements.length;
     }
+  }
+
+  /**
+   * The batch for `statements`: each in its place, except one-row inserts of a kind that occurs
+   * more than once, whose rows are written together by one statement at the end (their results
+   * are not read). `resultOf[i]` is the index of statement i's result, undefined when merged.
+   */
+  private mergeRows(statements: readonly Statement<unknown>[]): { batch: D1PreparedStatement[]; resultOf: (number | undefined)[] } {
+    const kinds = new Map<RowsInsert, unknown[][]>();
+    for (const { row } of statements) {
+      if (!row) continue;
+      const values = kinds.get(row.rows);
+      if (values) values.push(row.values);
+      else kinds.set(row.rows, [row.values]);
+    }
+    const batch: D1PreparedStatement[] = [];
+    const resultOf = statements.map((statement) => {
+      if (statement.row && kinds.get(statement.row.rows)!.length > 1) return undefined;
+      return batch.push(statement.bound) - 1;
+    });
+    for (const [rows, values] of kinds) if (values.length > 1) batch.push(this.d1.prepare(rows.sql).bind(JSON.stringify(values)));
+    return { batch, resultOf };
   }
 
   private async sendAlone(pending: Pending): Promise<void> {
@@ -87,6 +119,9 @@ export class GroupedWrites {
     pending.resolve(readAll(pending.statements, results));
   }
 }
+
+/** What a merged row's statement reads: nothing (such statements read no result). */
+const EMPTY: D1Result = { success: true, results: [], meta: {} as D1Meta & Record<string, unknown> };
 
 function readAll(statements: Statements, results: D1Result[]): unknown[] {
   return statements.map((statement, index) => statement.read(results[index]!));

@@ -7,19 +7,21 @@ import { describe, expect, it } from "vitest";
 import { GroupedWrites } from "../../durable-objects/channel/grouped-writes";
 import { getDb } from "../../worker/db/client";
 import { noResult, prebuilt, rowsOf, type Statement } from "../../worker/db/prebuilt";
-import { channelLogs } from "../../worker/db/schema";
+import { channelLogs, messages } from "../../worker/db/schema";
+import { appendMessageStatement } from "../../worker/db/threads";
 
-/** The D1 binding with its round trips (batch calls) counted. */
-function countedD1(): { d1: D1Database; batches: () => number } {
+/** The D1 binding with its round trips (batch calls) and their statements counted. */
+function countedD1(): { d1: D1Database; batches: () => number; statements: () => number } {
   let batches = 0;
+  let statements = 0;
   const d1 = new Proxy(env.DB, {
     get(target, property) {
       const value = Reflect.get(target, property);
-      if (property === "batch") return (statements: D1PreparedStatement[]) => ((batches += 1), target.batch(statements));
+      if (property === "batch") return (sent: D1PreparedStatement[]) => ((batches += 1), (statements += sent.length), target.batch(sent));
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { d1, batches: () => batches };
+  return { d1, batches: () => batches, statements: () => statements };
 }
 
 type Entry = { channelId: string; message: string };
@@ -56,6 +58,24 @@ describe("grouped D1 writes", () => {
     expect(third![0]).toBe("three");
     // In order: each caller's read sees the writes queued before its own.
     expect(third![1]).toEqual(["one", "two", "three"]);
+  });
+
+  it("writes the rows many callers insert with the same one-row insert in one statement", async () => {
+    const { d1, batches, statements } = countedD1();
+    const db = getDb(d1);
+    const writes = new GroupedWrites(d1);
+    const threadId = `th_rows${Date.now()}`;
+    const message = (id: string, text: string) => appendMessageStatement(db, { id: `${threadId}_${id}`, threadId, role: "user", text, channelId: null });
+    await Promise.all([
+      writes.run([message("1", "first")]),
+      writes.run([message("2", "second"), message("3", "third")]),
+      // The same row again (a handled event's retry): ignored, as its one-row insert would.
+      writes.run([message("1", "first again")]),
+      writes.run([selectEntries(db, { channelId: threadId })]),
+    ]);
+    expect([batches(), statements()]).toEqual([1, 2]); // the read, then all four rows at once
+    const stored = await db.select({ id: messages.id, text: messages.text }).from(messages).where(eq(messages.threadId, threadId)).orderBy(messages.id);
+    expect(stored.map((row) => row.text)).toEqual(["first", "second", "third"]);
   });
 
   it("a failing write fails only its caller; the others are stored", async () => {

@@ -1,13 +1,13 @@
 // Statements built once with placeholders, on the real local D1: every call binds its own values,
 // and rows read back are the rows drizzle's own queries return.
 import { env } from "cloudflare:test";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../worker/db/client";
-import { runStatement } from "../../worker/db/prebuilt";
+import { prebuiltRow, runStatement } from "../../worker/db/prebuilt";
 import { getRouteStatement, setActiveThreadStatement, setListing } from "../../worker/db/routes";
-import { chatRoutes } from "../../worker/db/schema";
-import { createThreadStatement, getThread } from "../../worker/db/threads";
+import { channelUsers, chatRoutes } from "../../worker/db/schema";
+import { createThread, getThread } from "../../worker/db/threads";
 import { findUserByProviderId, recordSenderStatement } from "../../worker/db/users";
 
 describe("prebuilt statements", () => {
@@ -25,6 +25,17 @@ describe("prebuilt statements", () => {
     ]);
   });
 
+  it("refuse a many-row form for an insert with values outside its VALUES list", () => {
+    const db = getDb(env.DB);
+    const bumpSeen = prebuiltRow<{ channelId: string; providerUserId: string; at: number }>((db, p) =>
+      db
+        .insert(channelUsers)
+        .values({ id: "usr_x", channelId: p.channelId, providerUserId: p.providerUserId, state: "pending" })
+        .onConflictDoUpdate({ target: [channelUsers.channelId, channelUsers.providerUserId], set: { lastSeenAt: sql`${p.at}` } }),
+    );
+    expect(() => bumpSeen(db, { channelId: "ch_x", providerUserId: "1", at: 1 })).toThrow(/not a one-row insert/);
+  });
+
   it("read rows as drizzle does: JSON, nulls and numbers decoded", async () => {
     const db = getDb(env.DB);
     const channelId = `ch_prebuiltrows${Date.now()}`;
@@ -37,7 +48,7 @@ describe("prebuilt statements", () => {
     expect(route!.lastListing).toEqual(["th_a", "th_b"]);
     expect(await runStatement(getRouteStatement(db, channelId, "group:none"))).toBeUndefined();
 
-    const thread = await runStatement(createThreadStatement(db, { workspaceId: "ws_x", title: "Hello", kind: "personal", ownerKey: `${channelId}:${chat.key}` }));
+    const thread = await createThread(db, { workspaceId: "ws_x", title: "Hello", kind: "personal", ownerKey: `${channelId}:${chat.key}` });
     expect(thread).toEqual(await getThread(db, thread.id));
     expect(thread.backendRef).toBeNull();
 

@@ -4,7 +4,7 @@ import { newId } from "../crypto/random";
 import { chunkForD1 } from "./chunk";
 import type { ChatRef } from "../core/types";
 import type { Db } from "./client";
-import { noResult, prebuilt, rowsOf, runStatement } from "./prebuilt";
+import { prebuilt, prebuiltRow, rowsOf, runStatement } from "./prebuilt";
 import { chatRoutes, missedReplies } from "./schema";
 
 export type ChatRouteRow = typeof chatRoutes.$inferSelect;
@@ -32,16 +32,14 @@ export async function setActiveThread(db: Db, channelId: string, chat: ChatRef, 
   await runStatement(setActiveThreadStatement(db, channelId, chat, threadId));
 }
 
-const upsertActiveThread = prebuilt<{ channelId: string; chatKey: string; address: string | null; activeThreadId: string; updatedAt: number }, void>(
-  (db, p) =>
-    db
-      .insert(chatRoutes)
-      .values({ channelId: p.channelId, chatKey: p.chatKey, address: p.address, activeThreadId: p.activeThreadId, updatedAt: p.updatedAt })
-      .onConflictDoUpdate({
-        target: [chatRoutes.channelId, chatRoutes.chatKey],
-        set: { activeThreadId: sql`excluded.active_thread_id`, address: sql`excluded.chat_id`, updatedAt: sql`excluded.updated_at` },
-      }),
-  noResult,
+const upsertActiveThread = prebuiltRow<{ channelId: string; chatKey: string; address: string | null; activeThreadId: string; updatedAt: number }>((db, p) =>
+  db
+    .insert(chatRoutes)
+    .values({ channelId: p.channelId, chatKey: p.chatKey, address: p.address, activeThreadId: p.activeThreadId, updatedAt: p.updatedAt })
+    .onConflictDoUpdate({
+      target: [chatRoutes.channelId, chatRoutes.chatKey],
+      set: { activeThreadId: sql`excluded.active_thread_id`, address: sql`excluded.chat_id`, updatedAt: sql`excluded.updated_at` },
+    }),
 );
 
 /** Makes `threadId` the chat's active thread (the route is created if the chat has none). */

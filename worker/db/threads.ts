@@ -2,7 +2,7 @@
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { newId } from "../crypto/random";
 import type { Db } from "./client";
-import { noResult, prebuilt, rowsOf, runStatement } from "./prebuilt";
+import { prebuiltRow, runStatement } from "./prebuilt";
 import { messages, threads } from "./schema";
 
 export type ThreadRow = typeof threads.$inferSelect;
@@ -19,42 +19,41 @@ export async function getThread(db: Db, id: string): Promise<ThreadRow | undefin
 type NewThread = { workspaceId: string; title: string; kind: ThreadRow["kind"]; ownerKey: string | null; backendRef?: string | null };
 
 export async function createThread(db: Db, input: NewThread): Promise<ThreadRow> {
-  return runStatement(createThreadStatement(db, input));
+  const { row, statement } = createThreadStatement(db, input);
+  await runStatement(statement);
+  return row;
 }
 
-const threadRows = rowsOf(threads);
-
-const insertThread = prebuilt<Omit<ThreadRow, "createdAt">, ThreadRow>(
-  (db, p) =>
-    db
-      .insert(threads)
-      .values({
-        id: p.id,
-        workspaceId: p.workspaceId,
-        title: p.title,
-        kind: p.kind,
-        ownerKey: p.ownerKey,
-        backendRef: p.backendRef,
-        lastMessageAt: p.lastMessageAt,
-      })
-      .returning(),
-  (result) => threadRows(result)[0]!,
+const insertThread = prebuiltRow<ThreadRow>((db, p) =>
+  db.insert(threads).values({
+    id: p.id,
+    workspaceId: p.workspaceId,
+    title: p.title,
+    kind: p.kind,
+    ownerKey: p.ownerKey,
+    backendRef: p.backendRef,
+    createdAt: p.createdAt,
+    lastMessageAt: p.lastMessageAt,
+  }),
 );
 
 /**
- * The insert of a new thread, returning its row, for a caller that batches it with other writes
- * (and so names the id itself).
+ * A new thread's row and its insert, for a caller that batches it with other writes (and may
+ * name the id itself).
  */
 export function createThreadStatement(db: Db, input: NewThread & { id?: string }) {
-  return insertThread(db, {
+  const now = Date.now();
+  const row: ThreadRow = {
     id: input.id ?? newThreadId(),
     workspaceId: input.workspaceId,
     title: input.title,
     kind: input.kind,
     ownerKey: input.ownerKey,
     backendRef: input.backendRef ?? null,
-    lastMessageAt: Date.now(),
-  });
+    createdAt: now,
+    lastMessageAt: now,
+  };
+  return { row, statement: insertThread(db, row) };
 }
 
 export function newThreadId(): string {
@@ -99,13 +98,11 @@ export async function threadHistory(db: Db, threadId: string, limit: number) {
  * Appends a message under a deterministic id, so re-processing the same inbound event after a
  * crash writes it once.
  */
-const insertMessage = prebuilt<typeof messages.$inferSelect, void>(
-  (db, p) =>
-    db
-      .insert(messages)
-      .values({ id: p.id, threadId: p.threadId, role: p.role, text: p.text, channelId: p.channelId, senderId: p.senderId, createdAt: p.createdAt })
-      .onConflictDoNothing(),
-  noResult,
+const insertMessage = prebuiltRow<typeof messages.$inferSelect>((db, p) =>
+  db
+    .insert(messages)
+    .values({ id: p.id, threadId: p.threadId, role: p.role, text: p.text, channelId: p.channelId, senderId: p.senderId, createdAt: p.createdAt })
+    .onConflictDoNothing(),
 );
 
 export function appendMessageStatement(
