@@ -19,6 +19,7 @@ import { approveWaitingUser } from "./channel/direct-approval";
 import { ReplySink, type ChannelDeps } from "./channel/deps";
 import { ChannelCache } from "./channel/channel-cache";
 import { GroupedWrites } from "./channel/grouped-writes";
+import { SharedPause } from "./channel/io-pause";
 import { InboxProcessor } from "./channel/inbox-processor";
 import { LocalStore } from "./channel/local-store";
 import { Outbox } from "./channel/outbox";
@@ -77,6 +78,8 @@ export class ChannelDO extends DurableObject<Env> {
   private readonly outbox: Outbox;
   private readonly cache: ChannelCache;
   private readonly writes: GroupedWrites;
+  /** Lets deliveries that arrive together store their events in one transaction (see ingest). */
+  private readonly storing = new SharedPause();
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
   private readonly collapser = new LogCollapser();
   private readonly limits = new SenderLimits();
@@ -147,6 +150,9 @@ export class ChannelDO extends DurableObject<Env> {
       await this.schedule();
       return jsonAck({ error: "malformed request" }, 400);
     }
+    // Deliveries that arrive together are stored together: one commit for all of them, not one
+    // each (each a disk sync here; the acknowledgements wait for it either way).
+    await this.storing.wait();
     let stored = false;
     for (const event of parsed.events) stored = (await this.accept(runtime, event)) || stored;
     // A manually connected channel waits for the provider's first verified call.
