@@ -2,6 +2,7 @@
 // network errors, gives up after a bound with an error in the log.
 import { ProviderError } from "../../worker/providers/errors";
 import type { LogLevel } from "../../worker/db/logs";
+import { SharedPause } from "./io-pause";
 import type { LocalStore, OutboxRow } from "./local-store";
 import type { ChannelRuntime } from "./runtime";
 
@@ -23,6 +24,11 @@ export interface OutboxHooks {
 export class Outbox {
   /** Chats with a flush under way: one sender per chat keeps the order and prevents double sends. */
   private readonly flushing = new Map<string, Promise<void>>();
+  /**
+   * Sends that succeed together are marked done together: one commit for all of them instead of
+   * one each (a disk sync each in the local runtime). The mark waits at most one turn of the loop.
+   */
+  private readonly marking = new SharedPause();
 
   constructor(
     private readonly store: LocalStore,
@@ -62,6 +68,7 @@ export class Outbox {
     const detail = { chat: row.chatId, attempt: row.attempts + 1, key: row.dedupeKey, kind: row.op.kind };
     try {
       const done = await perform(runtime, row);
+      await this.marking.wait();
       this.store.completeOutbound(row);
       this.hooks.log("info", "outbound.sent", done, detail);
       this.hooks.onDelivered();
