@@ -1,6 +1,8 @@
 // The ChannelDO's own SQLite: inbox (de-duplicated inbound events), outbox (replies awaiting
 // delivery), log entries a failed flush could not write to D1, and a few small key/values.
 // Inbox and outbox writes are synchronous, so each is durable before the DO answers the webhook.
+// Each chat's queued rows are also kept in memory (ChatQueues), so reading what comes next costs
+// no query.
 // Log entries wait in memory for the pass's flush to D1 (they reach SQLite only when D1 fails):
 // a crash can lose the entries of one pass, never a message.
 import type { InboundMessage } from "../../worker/core/types";
