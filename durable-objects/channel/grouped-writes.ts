@@ -2,8 +2,8 @@
 // other chats queue up and leave together in the next batch. Under load a busy channel makes one
 // D1 round trip for many messages instead of several per message; a lone message waits only for
 // the runtime's next look at its I/O (a zero timer). Each caller's statements stay together in
-// one transaction, in the order given, with one exception: rows that several callers insert with
-// the same one-row insert (`prebuiltRow`) are written by one statement at the end of the batch.
+// one transaction, in the order given, with one exception: rows a batch inserts more than once
+// with the same one-row insert (`prebuiltRow`) are written by one statement at the end of it.
 // Such inserts read nothing back, and no caller reads in the same call a row it inserts so.
 import type { RowsInsert, Statement } from "../../worker/db/prebuilt";
 import { ioPause } from "./io-pause";
@@ -23,7 +23,6 @@ interface Pending {
 export class GroupedWrites {
   private queue: Pending[] = [];
   private sending = false;
-  private scheduled = false;
 
   constructor(private readonly d1: D1Database) {}
 
@@ -33,14 +32,9 @@ export class GroupedWrites {
       this.queue.push({ statements, resolve: resolve as (results: unknown[]) => void, reject });
       // Writes issued before the runtime next looks at its I/O leave together: the chats that
       // resumed in the same round of the event loop (each after its own pause) share one batch.
-      // A microtask would send each chat's writes alone.
-      if (!this.sending && !this.scheduled) {
-        this.scheduled = true;
-        void ioPause().then(() => {
-          this.scheduled = false;
-          void this.send();
-        });
-      }
+      // A microtask would send each chat's writes alone. The first write queued while nothing is
+      // being sent schedules the send; a send under way takes whatever queues meanwhile.
+      if (!this.sending && this.queue.length === 1) void ioPause().then(() => this.send());
     });
   }
 
@@ -58,19 +52,18 @@ export class GroupedWrites {
   }
 
   private async sendGroup(group: Pending[]): Promise<void> {
-    if (group.length === 1) {
-      await this.sendAlone(group[0]!);
-      return;
-    }
-    const statements = group.flatMap((pending) => pending.statements);
-    const { batch, resultOf } = this.mergeRows(statements);
+    const { batch, resultOf } = this.mergeRows(group.flatMap((pending) => pending.statements));
     let results: D1Result[];
     try {
       results = await this.d1.batch(batch);
-    } catch {
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]!.reject(error);
+        return;
+      }
       // One caller's failing statement (or D1 itself) fails the whole transaction: each caller
       // tries again alone, so only the writes that really fail report an error.
-      await Promise.all(group.map((pending) => this.sendAlone(pending)));
+      await Promise.all(group.map((pending) => this.sendGroup([pending])));
       return;
     }
     let offset = 0;
@@ -107,22 +100,8 @@ export class GroupedWrites {
     for (const [rows, values] of kinds) if (values.length > 1) batch.push(this.d1.prepare(rows.sql).bind(JSON.stringify(values)));
     return { batch, resultOf };
   }
-
-  private async sendAlone(pending: Pending): Promise<void> {
-    let results: D1Result[];
-    try {
-      results = await this.d1.batch(pending.statements.map((statement) => statement.bound));
-    } catch (error) {
-      pending.reject(error);
-      return;
-    }
-    pending.resolve(readAll(pending.statements, results));
-  }
 }
 
 /** What a merged row's statement reads: nothing (such statements read no result). */
 const EMPTY: D1Result = { success: true, results: [], meta: {} as D1Meta & Record<string, unknown> };
 
-function readAll(statements: Statements, results: D1Result[]): unknown[] {
-  return statements.map((statement, index) => statement.read(results[index]!));
-}
