@@ -30,8 +30,12 @@ export class ChatQueues<E extends QueuedEntry> {
     return removed;
   }
 
-  find(chat: string, seq: number): E | undefined {
-    return this.chats.get(chat)?.find((entry) => entry.seq === seq);
+  /** A failed attempt: the row counts one more and waits until `at`. */
+  postpone(chat: string, seq: number, at: number): void {
+    const entry = this.chats.get(chat)?.find((queued) => queued.seq === seq);
+    if (!entry) return;
+    entry.attempts += 1;
+    entry.nextAttemptAt = at;
   }
 
   /** The chat's rows, oldest first. */

@@ -324,13 +324,10 @@ export class LocalStore {
   }
 
   retryInboundLater(row: Pick<InboxRow, "seq" | "chatKey">, at: number): void {
-    const entry = this.queues().inbox.find(row.chatKey, row.seq);
+    const queues = this.queues(); // read before the write, or it would count this attempt twice
     this.sql.exec("UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, row.seq);
     this.notRunning(row);
-    if (entry) {
-      entry.attempts += 1;
-      entry.nextAttemptAt = at;
-    }
+    queues.inbox.postpone(row.chatKey, row.seq, at);
   }
 
   /** Forgets processed events and done operations older than the de-duplication window (at most hourly); true when it ran. */
@@ -398,12 +395,9 @@ export class LocalStore {
   }
 
   retryOutboundLater(row: Pick<OutboxRow, "seq" | "chatId">, at: number): void {
-    const entry = this.queues().outbox.find(row.chatId, row.seq);
+    const queues = this.queues(); // read before the write, or it would count this attempt twice
     this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ? WHERE seq = ?", at, row.seq);
-    if (entry) {
-      entry.attempts += 1;
-      entry.nextAttemptAt = at;
-    }
+    queues.outbox.postpone(row.chatId, row.seq, at);
   }
 
   // --- scheduling ---
