@@ -2,10 +2,12 @@
 // other chats queue up and leave together in the next batch. Under load a busy channel makes one
 // D1 round trip for many messages instead of several per message; a lone message waits only for
 // the runtime's next look at its I/O (a zero timer). Each caller's statements stay together in
-// one transaction, in the order given, with one exception: rows a batch inserts more than once
-// with the same one-row insert (`prebuiltRow`) are written by one statement at the end of it.
-// Such inserts read nothing back, and no caller reads in the same call a row it inserts so.
-import type { RowsInsert, Statement } from "../../worker/db/prebuilt";
+// one transaction, in the order given, with one exception: statements of a mergeable kind
+// (`Statement.merge`: one-row inserts, upserts returning their row, lookups by key) that occur
+// more than once in a batch run as one statement per kind, after the batch's other statements.
+// So no caller may read in the same call a row it writes so, nor write after such a lookup a row
+// the lookup should not see.
+import type { MergedKind, Statement } from "../../worker/db/prebuilt";
 import { ioPause } from "./io-pause";
 
 /** Callers per batch: keeps one transaction short. */
@@ -52,7 +54,8 @@ export class GroupedWrites {
   }
 
   private async sendGroup(group: Pending[]): Promise<void> {
-    const { batch, resultOf } = this.mergeRows(group.flatMap((pending) => pending.statements));
+    const statements = group.flatMap((pending) => pending.statements);
+    const { batch, resultOf } = this.merge(statements);
     let results: D1Result[];
     try {
       results = await this.d1.batch(batch);
@@ -69,39 +72,62 @@ export class GroupedWrites {
     let offset = 0;
     for (const pending of group) {
       const first = offset;
-      pending.resolve(
-        pending.statements.map((statement, index) => {
-          const at = resultOf[first + index];
-          return statement.read(at === undefined ? EMPTY : results[at]!);
-        }),
-      );
+      pending.resolve(pending.statements.map((statement, index) => statement.read(resultOf(first + index, results))));
       offset += pending.statements.length;
     }
   }
 
   /**
-   * The batch for `statements`: each in its place, except one-row inserts of a kind that occurs
-   * more than once, whose rows are written together by one statement at the end (their results
-   * are not read). `resultOf[i]` is the index of statement i's result, undefined when merged.
+   * The batch for `statements`: each in its place, except those of a mergeable kind that occurs
+   * more than once, which run as one statement per kind at the end. `resultOf(i, results)` is
+   * statement i's result: its own, its rows of a merged one, or nothing for a merged insert.
    */
-  private mergeRows(statements: readonly Statement<unknown>[]): { batch: D1PreparedStatement[]; resultOf: (number | undefined)[] } {
-    const kinds = new Map<RowsInsert, unknown[][]>();
-    for (const { row } of statements) {
-      if (!row) continue;
-      const values = kinds.get(row.rows);
-      if (values) values.push(row.values);
-      else kinds.set(row.rows, [row.values]);
+  private merge(statements: readonly Statement<unknown>[]): {
+    batch: D1PreparedStatement[];
+    resultOf: (index: number, results: D1Result[]) => D1Result;
+  } {
+    const kinds = new Map<MergedKind, unknown[][]>();
+    for (const { merge } of statements) {
+      if (!merge) continue;
+      const values = kinds.get(merge.kind);
+      if (values) values.push(merge.values);
+      else kinds.set(merge.kind, [merge.values]);
     }
     const batch: D1PreparedStatement[] = [];
-    const resultOf = statements.map((statement) => {
-      if (statement.row && kinds.get(statement.row.rows)!.length > 1) return undefined;
-      return batch.push(statement.bound) - 1;
-    });
-    for (const [rows, values] of kinds) if (values.length > 1) batch.push(this.d1.prepare(rows.sql).bind(JSON.stringify(values)));
-    return { batch, resultOf };
+    const own = statements.map(({ merge, bound }) => (merge && kinds.get(merge.kind)!.length > 1 ? undefined : batch.push(bound) - 1));
+    const mergedAt = new Map<MergedKind, number>();
+    for (const [kind, values] of kinds) {
+      if (values.length > 1) mergedAt.set(kind, batch.push(this.d1.prepare(kind.sql).bind(JSON.stringify(values))) - 1);
+    }
+    const split = new Map<number, Map<string, Record<string, unknown>[]>>();
+    return {
+      batch,
+      resultOf: (index, results) => {
+        const at = own[index];
+        if (at !== undefined) return results[at]!;
+        const { kind, values } = statements[index]!.merge!;
+        if (!kind.key) return EMPTY;
+        const merged = mergedAt.get(kind)!;
+        let rows = split.get(merged);
+        if (!rows) split.set(merged, (rows = groupRows(results[merged]!.results as Record<string, unknown>[], kind.key.ofRow)));
+        return { ...results[merged]!, results: rows.get(kind.key.ofValues(values)) ?? [] };
+      },
+    };
   }
 }
 
-/** What a merged row's statement reads: nothing (such statements read no result). */
+/** Rows grouped by their key. */
+function groupRows(rows: Record<string, unknown>[], keyOf: (row: Record<string, unknown>) => string): Map<string, Record<string, unknown>[]> {
+  const byKey = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const list = byKey.get(key);
+    if (list) list.push(row);
+    else byKey.set(key, [row]);
+  }
+  return byKey;
+}
+
+/** What a merged insert's statement reads: nothing (such statements read no result). */
 const EMPTY: D1Result = { success: true, results: [], meta: {} as D1Meta & Record<string, unknown> };
 

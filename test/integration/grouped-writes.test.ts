@@ -6,9 +6,11 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { GroupedWrites } from "../../durable-objects/channel/grouped-writes";
 import { getDb } from "../../worker/db/client";
-import { noResult, prebuilt, rowsOf, type Statement } from "../../worker/db/prebuilt";
+import { noResult, prebuilt, rowsOf, runStatement, type Statement } from "../../worker/db/prebuilt";
+import { getRouteStatement, setActiveThreadStatement } from "../../worker/db/routes";
 import { channelLogs, messages } from "../../worker/db/schema";
 import { appendMessageStatement } from "../../worker/db/threads";
+import { findUserByProviderId, recordSenderStatement } from "../../worker/db/users";
 
 /** The D1 binding with its round trips (batch calls) and their statements counted. */
 function countedD1(): { d1: D1Database; batches: () => number; statements: () => number } {
@@ -76,6 +78,27 @@ describe("grouped D1 writes", () => {
     expect([batches(), statements()]).toEqual([1, 2]); // the read, then all four rows at once
     const stored = await db.select({ id: messages.id, text: messages.text }).from(messages).where(eq(messages.threadId, threadId)).orderBy(messages.id);
     expect(stored.map((row) => row.text)).toEqual(["first", "second", "third"]);
+  });
+
+  it("records many senders and looks up many routes with one statement each, each caller getting its own rows", async () => {
+    const { d1, batches, statements } = countedD1();
+    const db = getDb(d1);
+    const writes = new GroupedWrites(d1);
+    const channelId = `ch_lookups${Date.now()}`;
+    // Chat 2 has a route already; 1 and 3 have none. User 3 wrote before, under another name.
+    await runStatement(setActiveThreadStatement(db, channelId, { key: "dm:2", address: "2" }, "th_two"));
+    const before = await runStatement(recordSenderStatement(db, channelId, { id: "3", username: "old" }, "approved", "3"));
+    const [one, two, three] = await Promise.all(
+      ["1", "2", "3"].map((id) =>
+        writes.run([recordSenderStatement(db, channelId, { id, displayName: `User ${id}` }, "pending", id), getRouteStatement(db, channelId, `dm:${id}`)]),
+      ),
+    );
+    expect([batches(), statements()]).toEqual([1, 2]);
+    expect([one![0].providerUserId, one![0].displayName, one![0].state, one![1]]).toEqual(["1", "User 1", "pending", undefined]);
+    expect([two![0].providerUserId, two![1]?.activeThreadId]).toEqual(["2", "th_two"]);
+    // The existing user keeps their id, state and username; the route lookup found nothing.
+    expect([three![0].id, three![0].state, three![0].username, three![0].displayName, three![1]]).toEqual([before.id, "approved", "old", "User 3", undefined]);
+    expect(three![0]).toEqual(await findUserByProviderId(db, channelId, "3"));
   });
 
   it("a failing write fails only its caller; the others are stored", async () => {

@@ -2,7 +2,7 @@
 // on every call; on the path every message takes, that was a fifth of the channel object's CPU
 // under load (docs/performance.md). These statements are built by drizzle once, with
 // placeholders, and each call only binds its values (encoded by the columns, as drizzle would).
-import { fillPlaceholders, getTableColumns, sql, type Placeholder } from "drizzle-orm";
+import { and, eq, fillPlaceholders, getTableColumns, is, Param, Placeholder, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 
@@ -11,15 +11,26 @@ export interface Statement<T> {
   readonly bound: D1PreparedStatement;
   read(result: D1Result): T;
   /**
-   * Set on a one-row insert whose result nobody reads: a batch holding several rows of the same
-   * `rows` statement may write them all with it, in one statement, instead of each with `bound`.
+   * Set on a statement that a batch holding several of the same `kind` may run as one statement
+   * (see GroupedWrites), with every statement's `values` in one JSON array.
    */
-  readonly row?: { rows: RowsInsert; values: unknown[] };
+  readonly merge?: { kind: MergedKind; values: unknown[] };
 }
 
-/** The many-row form of a one-row insert: every row's values in one JSON array of arrays. */
-export interface RowsInsert {
+/** One statement for many statements of the same shape. */
+export interface MergedKind {
+  /** Takes one parameter: a JSON array of each statement's values. */
   readonly sql: string;
+  /**
+   * For statements whose rows are read: which result rows are whose. A row belongs to the
+   * statement whose values have the row's key. Absent: the rows are not read (a plain insert).
+   */
+  readonly key?: RowKey;
+}
+
+interface RowKey {
+  ofRow(row: Record<string, unknown>): string;
+  ofValues(values: unknown[]): string;
 }
 
 type Placeholders<V> = { [K in keyof V & string]: Placeholder<K> };
@@ -48,18 +59,89 @@ export function prebuilt<V extends Record<string, unknown>, T>(build: Build<V>, 
 
 /**
  * Like `prebuilt`, for an insert of one row whose result is not read: a batch that holds several
- * may write their rows in one statement (see Statement.row). Its placeholders must all be in the
+ * may write their rows in one statement (see Statement.merge). Its placeholders must all be in the
  * VALUES list (an upsert's update may use `excluded.<column>`).
  */
 export function prebuiltRow<V extends Record<string, unknown>>(build: Build<V>): (db: Db, values: V) => Statement<void> {
+  return mergeable(build, noResult, (_db, built) => ({ sql: manyRowsSql(built) }));
+}
+
+/**
+ * Like `prebuiltRow`, for an insert of one row that returns it (`.returning()`), read by `read`.
+ * `key.columns` name the columns of `key.table` that tell the rows of a merged statement apart
+ * (a unique key, such as an upsert's conflict target); each must be set from the placeholder of
+ * the same name.
+ */
+export function prebuiltRowReturning<V extends Record<string, unknown>, T>(
+  build: Build<V>,
+  read: (result: D1Result) => T,
+  key: { table: SQLiteTable; columns: readonly (keyof V & string)[] },
+): (db: Db, values: V) => Statement<T> {
+  return mergeable(build, read, (_db, built) => ({ sql: manyRowsSql(built), key: rowKey(key.table, key.columns, built.params) }));
+}
+
+/**
+ * A read of the rows of `table` whose `key` columns equal the given values (a unique key: one row
+ * or none). A batch that holds several looks them all up in one statement.
+ */
+export function prebuiltLookup<TTable extends SQLiteTable, K extends keyof TTable["$inferSelect"] & string, T>(
+  table: TTable,
+  key: readonly K[],
+  read: (result: D1Result) => T,
+): (db: Db, values: Pick<TTable["$inferSelect"], K>) => Statement<T> {
+  const columns = getTableColumns(table);
+  const keyColumns = key.map((name) => columns[name]!);
+  const select = (db: Db) => db.select().from(table as SQLiteTable);
+  return mergeable<Record<K, unknown>, T>(
+    (db, p) => select(db).where(and(...keyColumns.map((column, index) => eq(column, p[key[index]!])))),
+    read,
+    (db, built) => ({
+      sql: select(db)
+        .where(sql`(${sql.join(keyColumns, sql`, `)}) in (select ${sql.raw(jsonColumns(key.length))} from json_each(${sql.placeholder("rows")}))`)
+        .toSQL().sql,
+      key: rowKey(table, key, built.params),
+    }),
+  );
+}
+
+/** A prebuilt statement of a mergeable kind; `kindOf` gives the kind's many-statement form once. */
+function mergeable<V extends Record<string, unknown>, T>(
+  build: Build<V>,
+  read: (result: D1Result) => T,
+  kindOf: (db: Db, built: Built) => MergedKind,
+): (db: Db, values: V) => Statement<T> {
   const query = once(build);
-  let rows: RowsInsert | null = null;
+  let kind: MergedKind | null = null;
   return (db, values) => {
     const built = query(db);
-    rows ??= { sql: manyRowsSql(built) };
+    kind ??= kindOf(db, built);
     const params = fillPlaceholders(built.params, values);
-    return { bound: db.$client.prepare(built.sql).bind(...params), read: noResult, row: { rows, values: params } };
+    return { bound: db.$client.prepare(built.sql).bind(...params), read, merge: { kind, values: params } };
   };
+}
+
+/** Tells rows apart by the `key` columns, and values by the placeholders of the same names. */
+function rowKey(table: SQLiteTable, key: readonly string[], params: unknown[]): RowKey {
+  const columns = getTableColumns(table);
+  const names = key.map((name) => columns[name]!.name);
+  const positions = key.map((name) => params.findIndex((param) => placeholderName(param) === name));
+  if (positions.includes(-1)) throw new Error(`a key column has no placeholder of its name: ${key.join(", ")}`);
+  return {
+    ofRow: (row) => JSON.stringify(names.map((name) => row[name])),
+    ofValues: (values) => JSON.stringify(positions.map((position) => values[position])),
+  };
+}
+
+/** The name of a built statement's parameter that is a placeholder (bare, or wrapped with its column's encoder). */
+function placeholderName(param: unknown): string | undefined {
+  if (is(param, Placeholder)) return param.name;
+  if (is(param, Param) && is(param.value, Placeholder)) return param.value.name;
+  return undefined;
+}
+
+/** `json_extract(value, '$[0]'), …`: the columns of one JSON array of values. */
+function jsonColumns(width: number): string {
+  return Array.from({ length: width }, (_, index) => `json_extract(value, '$[${index}]')`).join(", ");
 }
 
 /**
@@ -73,8 +155,7 @@ export function manyRowsSql({ sql: text, params }: Built): string {
   if (!tuple || width !== params.length || text.indexOf("?", tuple.index + tuple[0].length) !== -1) {
     throw new Error(`not a one-row insert with its values as its only parameters: ${text}`);
   }
-  const columns = Array.from({ length: width }, (_, index) => `json_extract(value, '$[${index}]')`).join(", ");
-  return `${text.slice(0, tuple.index)}select ${columns} from json_each(?) where true${text.slice(tuple.index + tuple[0].length)}`;
+  return `${text.slice(0, tuple.index)}select ${jsonColumns(width)} from json_each(?) where true${text.slice(tuple.index + tuple[0].length)}`;
 }
 
 /** Reads result rows (named by column) as `table`'s rows, as drizzle's own queries return them. */

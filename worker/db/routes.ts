@@ -4,7 +4,7 @@ import { newId } from "../crypto/random";
 import { chunkForD1 } from "./chunk";
 import type { ChatRef } from "../core/types";
 import type { Db } from "./client";
-import { prebuilt, prebuiltRow, rowsOf, runStatement } from "./prebuilt";
+import { prebuiltLookup, prebuiltRow, rowsOf, runStatement } from "./prebuilt";
 import { chatRoutes, missedReplies } from "./schema";
 
 export type ChatRouteRow = typeof chatRoutes.$inferSelect;
@@ -15,14 +15,7 @@ export async function getRoute(db: Db, channelId: string, chatKey: string): Prom
 
 const routeRows = rowsOf(chatRoutes);
 
-const selectRoute = prebuilt<{ channelId: string; chatKey: string }, ChatRouteRow | undefined>(
-  (db, p) =>
-    db
-      .select()
-      .from(chatRoutes)
-      .where(and(eq(chatRoutes.channelId, p.channelId), eq(chatRoutes.chatKey, p.chatKey))),
-  (result) => routeRows(result)[0],
-);
+const selectRoute = prebuiltLookup(chatRoutes, ["channelId", "chatKey"], (result) => routeRows(result)[0]);
 
 export function getRouteStatement(db: Db, channelId: string, chatKey: string) {
   return selectRoute(db, { channelId, chatKey });

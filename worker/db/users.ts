@@ -3,7 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { directChatKey } from "../core/types";
 import { newId } from "../crypto/random";
 import type { Db } from "./client";
-import { prebuilt, rowsOf } from "./prebuilt";
+import { prebuiltRowReturning, rowsOf } from "./prebuilt";
 import { channelUsers, chatRoutes, missedReplies, pairingRequests } from "./schema";
 
 export type ChannelUserRow = typeof channelUsers.$inferSelect;
@@ -17,7 +17,7 @@ export interface SenderProfile {
 
 const userRows = rowsOf(channelUsers);
 
-const upsertSender = prebuilt<Omit<ChannelUserRow, "createdAt">, ChannelUserRow>(
+const upsertSender = prebuiltRowReturning<ChannelUserRow, ChannelUserRow>(
   (db, p) =>
     db
       .insert(channelUsers)
@@ -29,6 +29,7 @@ const upsertSender = prebuilt<Omit<ChannelUserRow, "createdAt">, ChannelUserRow>
         displayName: p.displayName,
         state: p.state,
         dmAddress: p.dmAddress,
+        createdAt: p.createdAt,
         approvedAt: p.approvedAt,
         lastSeenAt: p.lastSeenAt,
       })
@@ -43,6 +44,7 @@ const upsertSender = prebuilt<Omit<ChannelUserRow, "createdAt">, ChannelUserRow>
       })
       .returning(),
   (result) => userRows(result)[0]!,
+  { table: channelUsers, columns: ["channelId", "providerUserId"] },
 );
 
 /**
@@ -59,6 +61,7 @@ export function recordSenderStatement(db: Db, channelId: string, sender: SenderP
     displayName: sender.displayName ?? null,
     state: initialState,
     dmAddress: dmAddress ?? null,
+    createdAt: now,
     approvedAt: initialState === "approved" ? now : null,
     lastSeenAt: now,
   });
