@@ -1,7 +1,6 @@
-// The Worker: one Hono app, mounted in order — security headers on everything, the public health
-// check, provider webhooks (each verified by its channel), the bridge link (BRIDGE_SECRET), the
-// push API (workspace API keys),
-// the admin login (/auth), the admin API
+// The Worker: one Hono app, mounted in order — provider webhooks (each verified by its channel),
+// then security headers on everything else, the public health check, the bridge link
+// (BRIDGE_SECRET), the push API (workspace API keys), the admin login (/auth), the admin API
 // (bearer token or session cookie), and last the admin UI's pages and assets.
 import { Hono } from "hono";
 import type { Env } from "./env";
@@ -20,9 +19,11 @@ export { BridgeHubDO } from "../durable-objects/bridge-hub";
 export { ChannelDO } from "../durable-objects/channel-do";
 
 const app = new Hono<{ Bindings: Env }>()
+  // Before the security headers: a webhook's answer goes to a provider's servers, never to a
+  // browser, and it is the one response every message makes (the headers cost it eight writes).
+  .route("/", webhookRoutes)
   .use("*", securityHeaders)
   .route("/", healthRoutes)
-  .route("/", webhookRoutes)
   .route("/", bridgeRoutes)
   .route("/push/v1", pushRoutes)
   .route("/auth", authRoutes)
