@@ -2,7 +2,7 @@
 // on every call; on the path every message takes, that was a fifth of the channel object's CPU
 // under load (docs/performance.md). These statements are built by drizzle once, with
 // placeholders, and each call only binds its values (encoded by the columns, as drizzle would).
-import { and, eq, fillPlaceholders, getTableColumns, is, Param, Placeholder, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, is, Param, Placeholder, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 
@@ -34,14 +34,40 @@ interface RowKey {
 }
 
 type Placeholders<V> = { [K in keyof V & string]: Placeholder<K> };
-type Build<V> = (db: Db, p: Placeholders<V>) => { toSQL(): { sql: string; params: unknown[] } };
-type Built = { sql: string; params: unknown[] };
+type Query = { sql: string; params: unknown[] };
+type Build<V> = (db: Db, p: Placeholders<V>) => { toSQL(): Query };
+type Built = Query & {
+  /** The parameter list for `values`, as drizzle's `fillPlaceholders` would give it. */
+  bind(values: Record<string, unknown>): unknown[];
+};
 
 /** Builds the query on first use; later calls get the same SQL and parameter list. */
 function once<V>(build: Build<V>): (db: Db) => Built {
   let query: Built | null = null;
   const p = new Proxy({}, { get: (_target, name) => sql.placeholder(String(name)) }) as Placeholders<V>;
-  return (db) => (query ??= build(db, p).toSQL());
+  return (db) => (query ??= withBinder(build(db, p).toSQL()));
+}
+
+/**
+ * Works out once how each parameter gets its value: by its placeholder's name (encoded by its
+ * column, if it has one) or fixed. drizzle's `fillPlaceholders` works that out again on every
+ * call, with class checks that showed in profiles of the hot path.
+ */
+function withBinder({ sql: text, params }: Query): Built {
+  const readers = params.map((param): ((values: Record<string, unknown>) => unknown) => {
+    if (is(param, Placeholder)) return (values) => valueOf(values, param.name);
+    if (is(param, Param) && is(param.value, Placeholder)) {
+      const { encoder, value: placeholder } = param;
+      return (values) => encoder.mapToDriverValue(valueOf(values, placeholder.name));
+    }
+    return () => param;
+  });
+  return { sql: text, params, bind: (values) => readers.map((read) => read(values)) };
+}
+
+function valueOf(values: Record<string, unknown>, name: string): unknown {
+  if (!(name in values)) throw new Error(`No value for placeholder "${name}" was provided`);
+  return values[name];
 }
 
 /**
@@ -52,8 +78,8 @@ function once<V>(build: Build<V>): (db: Db) => Built {
 export function prebuilt<V extends Record<string, unknown>, T>(build: Build<V>, read: (result: D1Result) => T): (db: Db, values: V) => Statement<T> {
   const query = once(build);
   return (db, values) => {
-    const { sql: text, params } = query(db);
-    return { bound: db.$client.prepare(text).bind(...fillPlaceholders(params, values)), read };
+    const built = query(db);
+    return { bound: db.$client.prepare(built.sql).bind(...built.bind(values)), read };
   };
 }
 
@@ -115,7 +141,7 @@ function mergeable<V extends Record<string, unknown>, T>(
   return (db, values) => {
     const built = query(db);
     kind ??= kindOf(db, built);
-    const params = fillPlaceholders(built.params, values);
+    const params = built.bind(values);
     return { bound: db.$client.prepare(built.sql).bind(...params), read, merge: { kind, values: params } };
   };
 }
@@ -149,7 +175,7 @@ function jsonColumns(width: number): string {
  * one parameter, a JSON array of the rows' value lists, whatever their number (D1 limits bound
  * parameters per statement). `WHERE true` lets an ON CONFLICT clause follow the SELECT.
  */
-export function manyRowsSql({ sql: text, params }: Built): string {
+export function manyRowsSql({ sql: text, params }: Query): string {
   const tuple = /\bvalues \((\?(?:, \?)*)\)/i.exec(text);
   const width = tuple ? tuple[1]!.split(",").length : -1;
   if (!tuple || width !== params.length || text.indexOf("?", tuple.index + tuple[0].length) !== -1) {
@@ -174,7 +200,7 @@ export function rowsOf<TTable extends SQLiteTable>(table: TTable): (result: D1Re
 }
 
 /** A drizzle write built on each call, for a batch of statements (off the hot path). */
-export function writeOf(query: { toSQL(): Built }, db: Db): Statement<void> {
+export function writeOf(query: { toSQL(): Query }, db: Db): Statement<void> {
   const { sql: text, params } = query.toSQL();
   return { bound: db.$client.prepare(text).bind(...params), read: noResult };
 }
