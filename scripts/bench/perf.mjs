@@ -68,7 +68,21 @@ function samplesOf(text) {
     .filter((frames) => frames.length > 0);
 }
 
-function summarize(samples, updates, sampleHz) {
+/**
+ * Names a function of our bundle by its source module: esbuild heads each module's code with a
+ * `// <path>` comment. An anonymous function is named by its line in that module's code.
+ */
+function sourceNamer(bundleLines) {
+  return (name, place) => {
+    const line = Number(/:(\d+):\d+$/.exec(place)?.[1] ?? 0);
+    let at = line - 1;
+    while (at >= 0 && !/^\/\/ \S+\.(?:ts|js|mjs)$/.test(bundleLines[at])) at -= 1;
+    const module = at >= 0 ? bundleLines[at].slice(3) : "?";
+    return name ? `${name} (${module})` : `anonymous, ${line - at} lines into ${module}`;
+  };
+}
+
+function summarize(samples, updates, sampleHz, nameOf) {
   const buckets = new Map();
   const functions = new Map();
   for (const frames of samples) {
@@ -78,7 +92,8 @@ function summarize(samples, updates, sampleHz) {
     if (own?.includes(` ${OWN_MODULE}:`)) {
       // "JS:<tier><'?><name> <file>:<line>:<column>"; an anonymous function is named by its place.
       const [, name, place] = /^JS:\S?'?(.*?) (\S+)$/.exec(own) ?? [];
-      functions.set(name || place, (functions.get(name || place) ?? 0) + 1);
+      const label = nameOf(name, place);
+      functions.set(label, (functions.get(label) ?? 0) + 1);
     }
   }
   const msPerUpdate = (count) => (count / sampleHz / updates) * 1000;
@@ -147,7 +162,7 @@ export async function perfProfile(argv) {
     recorder.kill("SIGINT");
     await new Promise((resolve) => recorder.once("exit", resolve));
     const script = execFileSync("perf", ["script", "-i", data, "-F", "ip,sym"], { encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "ignore"] });
-    const summary = summarize(samplesOf(script), updates, sampleHz);
+    const summary = summarize(samplesOf(script), updates, sampleHz, sourceNamer(readFileSync(mainModule, "utf8").split("\n")));
     writeFileSync(join(".bench", "perf-last-run.json"), JSON.stringify({ updates, lost: result.lost, doubled: result.doubled, ...summary }, null, 2));
     console.log(`\n${summary.samples} samples at ${sampleHz} Hz over ${updates} updates: ${summary.msPerUpdate.toFixed(2)} ms of workerd CPU per update\n`);
     console.log("| where (each sample counted once) | ms/update | share |\n|---|---:|---:|");
