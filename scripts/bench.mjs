@@ -8,6 +8,7 @@
 //   npm run bench -- --no-peers --d1-latency 20 --channels 4
 //   npm run bench -- --soak [--updates 20000 --rate 50 --idle 300]   (scripts/bench/soak.mjs)
 //   npm run bench -- --perf [--updates 4000]                          (scripts/bench/perf.mjs)
+//   npm run bench -- --compare <git ref> [--rounds 3]                 (scripts/bench/compare.mjs)
 //
 // Everything runs on 127.0.0.1: the fake Telegram API (test/fakes) in this process, each
 // Worker in its own process (scripts/bench/target.mjs). Exits 1 if any update was lost,
@@ -32,6 +33,8 @@ import { makeWorkload, spreadOverChannels } from "./bench/workload.mjs";
 if (process.argv.includes("--soak")) process.exit(await (await import("./bench/soak.mjs")).soak(process.argv.slice(2)));
 // `--profile`: CPU profiles of the Switchboard target under load (scripts/bench/profile.mjs).
 if (process.argv.includes("--profile")) process.exit(await (await import("./bench/profile.mjs")).profile(process.argv.slice(2)));
+// `--compare <ref>`: the working tree against a git ref, alternated over rounds (scripts/bench/compare.mjs).
+if (process.argv.includes("--compare")) process.exit(await (await import("./bench/compare.mjs")).compare(process.argv.slice(2)));
 // `--perf`: the whole process's CPU by where it goes, with Linux perf (scripts/bench/perf.mjs).
 if (process.argv.includes("--perf")) process.exit(await (await import("./bench/perf.mjs")).perfProfile(process.argv.slice(2)));
 
