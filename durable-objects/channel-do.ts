@@ -27,9 +27,10 @@ import { flushLogs } from "./channel/log-flush";
 import { ChannelStats } from "./channel/stats";
 import { loadRuntime, type ChannelRuntime } from "./channel/runtime";
 import { texts } from "./channel/texts";
-import { startTyping } from "./channel/typing";
 import { LogCollapser } from "./channel/log-collapse";
 import { SenderLimits } from "./channel/sender-limits";
+import { TurnWatch, TYPING_TIMING, typingAt } from "./channel/turn-watch";
+import { AGENT_TIMEOUT_MS } from "./channel/agent-turn";
 
 /** An inbound request as it crosses into the object (Headers are not structured-cloneable). */
 export interface IngestRequest extends Omit<InboundRequest, "headers"> {
@@ -83,6 +84,7 @@ export class ChannelDO extends DurableObject<Env> {
   private runtimePromise: Promise<ChannelRuntime | null> | null = null;
   private readonly collapser = new LogCollapser();
   private readonly limits = new SenderLimits();
+  private readonly turns = new TurnWatch({ limitMs: AGENT_TIMEOUT_MS, ...TYPING_TIMING });
   private readonly stats: ChannelStats;
   /** True while the alarm's pass handles events: a new event joins it instead of arming the alarm. */
   private alarmRunning = false;
@@ -547,7 +549,7 @@ export class ChannelDO extends DurableObject<Env> {
       store: this.store,
       log: (...args) => this.log(...args),
       limits: this.limits,
-      startTyping: (chatId) => startTyping(runtime, chatId),
+      watchTurn: (address) => this.turns.start(typingAt(runtime, address)),
       deliverNow: (chatId) => void this.outbox.flushChat(chatId),
     };
   }

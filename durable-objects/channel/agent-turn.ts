@@ -2,7 +2,7 @@
 // the answer, and deliver it — or hold it as a missed reply if the chat moved to another thread.
 import { getBackend } from "../../worker/backends/registry";
 import { synthesize } from "../../worker/backends/speech";
-import { deadline, withDeadline } from "../../worker/core/deadline";
+import { withDeadline } from "../../worker/core/deadline";
 import type { ChatRef, InboundMessage } from "../../worker/core/types";
 import { holdMissedReply } from "../../worker/db/routes";
 import { appendMessageStatement, threadHistory, type ThreadRow } from "../../worker/db/threads";
@@ -52,10 +52,9 @@ export async function runAgentTurn(
 async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: string, thread: ThreadRow, reply: ReplySink): Promise<void> {
   const { db, runtime } = deps;
   const backend = getBackend(runtime.workspace.backend);
-  const stopTyping = deps.startTyping(message.address);
+  const watched = deps.watchTurn(message.address);
   const stillActive = async () => (await deps.cache.activeThread(chatKey)) === thread.id;
   const preview = runtime.adapter.editText ? new LivePreview(runtime, deps.store, message.address, stillActive) : null;
-  const limit = deadline(AGENT_TIMEOUT_MS);
   let answer: string;
   try {
     const turns = thread.backendRef ? 0 : (backend.historyTurns?.(runtime.workspace) ?? 0);
@@ -71,7 +70,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
         channel: { id: runtime.row.id, provider: runtime.row.provider },
         history,
       },
-      { env: deps.env, signal: limit.signal, onProgress: preview?.update },
+      { env: deps.env, signal: watched.signal, onProgress: preview?.update },
     );
     answer = result.text;
   } catch (error) {
@@ -81,8 +80,7 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
     else reply.send(texts.agentUnavailable);
     return;
   } finally {
-    limit.clear();
-    stopTyping();
+    watched.finish();
   }
   const previewId = await preview?.settle();
   if (!answer.trim()) {

@@ -8,6 +8,7 @@ import type { ChannelCache } from "./channel-cache";
 import type { GroupedWrites } from "./grouped-writes";
 import type { LocalStore } from "./local-store";
 import type { SenderLimits } from "./sender-limits";
+import type { RunningTurn } from "./turn-watch";
 import type { ChannelRuntime } from "./runtime";
 
 export interface ChannelDeps {
@@ -23,8 +24,8 @@ export interface ChannelDeps {
   /** Per-sender notice throttling and pace. */
   limits: SenderLimits;
   log(level: LogLevel, event: string, message: string, detail?: Record<string, unknown>): void;
-  /** Shows "typing…" at `address` until the returned function is called. */
-  startTyping(address: string): () => void;
+  /** Watches an agent turn answering at `address`: its time limit, and "typing…" while it runs long. */
+  watchTurn(address: string): RunningTurn;
   /** Starts delivering the chat's queued replies now instead of when the event is finished. */
   deliverNow(address: string): void;
 }
