@@ -65,6 +65,7 @@ export const loopbackAdapter: ProviderAdapter = {
     return { mode: "manual" };
   },
   async disconnect() {},
+  inboundHeaders: ["x-loopback-secret"],
   async verify(channel, request) {
     const given = request.headers.get("x-loopback-secret");
     return request.method === "POST" && given !== null && timingSafeEqual(given, channel.credentials.secret!);

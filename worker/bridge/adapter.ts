@@ -7,7 +7,7 @@ import { CredentialError } from "../providers/errors";
 import type { ProviderAdapter } from "../providers/types";
 import { parseBridgeBatch, verifyBridgeRequest, type MessageReader } from "./inbound";
 import { bridgeCommand, probeBridgeSession, startBridgeSession, stopBridgeSession } from "./link";
-import type { BridgeProvider, Directory } from "./protocol";
+import { BRIDGE_SIGNATURE_HEADER, type BridgeProvider, type Directory } from "./protocol";
 
 type SharedMembers = Pick<
   ProviderAdapter,
@@ -19,6 +19,7 @@ type SharedMembers = Pick<
   | "testCredentials"
   | "connect"
   | "disconnect"
+  | "inboundHeaders"
   | "verify"
   | "parse"
   | "sendText"
@@ -45,6 +46,7 @@ export function bridgeAdapterMembers(provider: BridgeProvider, label: string, re
     async disconnect(channel, how = "stop") {
       await stopBridgeSession(channel, how);
     },
+    inboundHeaders: [BRIDGE_SIGNATURE_HEADER],
     verify: verifyBridgeRequest,
     parse(channel, request) {
       return parseBridgeBatch(provider, channel, request, read);

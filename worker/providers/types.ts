@@ -224,6 +224,12 @@ export interface ProviderAdapter {
    * relogin) also ends a QR session on the provider's side, so the linked device disappears.
    */
   disconnect(channel: ChannelContext, how?: "stop" | "logout"): Promise<void>;
+  /**
+   * The request headers (lower case) that `verify`, `decrypt` and `parse` read. The Worker hands
+   * the channel only these with a webhook: every delivery crosses into the channel's object, and
+   * the rest of a request's headers would only cost on the way.
+   */
+  readonly inboundHeaders: readonly string[];
   /** Checks the request's authenticity (secret, signature, timestamp window); must be constant-time. */
   verify(channel: ChannelContext, request: InboundRequest): Promise<boolean>;
   /**

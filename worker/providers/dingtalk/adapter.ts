@@ -12,7 +12,7 @@ import { dingTalkAppOf, issueAccessToken } from "./api";
 import { parseDingTalkCallback } from "./parse";
 import { sendDingTalkText } from "./send";
 import { dingTalkSetupGuide } from "./setup";
-import { verifyDingTalkSign } from "./verify";
+import { SIGN_HEADER, TIMESTAMP_HEADER, verifyDingTalkSign } from "./verify";
 
 export const dingTalkAdapter: ProviderAdapter = {
   id: "dingtalk",
@@ -63,6 +63,7 @@ export const dingTalkAdapter: ProviderAdapter = {
     // acknowledges those deliveries and drops them.
   },
 
+  inboundHeaders: [TIMESTAMP_HEADER, SIGN_HEADER],
   async verify(channel, request) {
     return request.method === "POST" && verifyDingTalkSign(request.headers, channel.credentials.appSecret ?? "");
   },

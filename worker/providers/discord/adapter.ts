@@ -6,6 +6,7 @@
 // mentions). Replies and typing go out over REST from here either way.
 import * as z from "zod";
 import { fromBridge, parseSocketBatch, probeSocket, startSocketSession, stopSocketSession, verifySocketBatch } from "../../bridge/socket";
+import { BRIDGE_SIGNATURE_HEADER } from "../../bridge/protocol";
 import { checkingCredential, CredentialError } from "../errors";
 import { usesBridgeSocket, type AccountInfo, type ProviderAdapter } from "../types";
 import { callDiscord } from "./api";
@@ -14,7 +15,7 @@ import { parseInteraction } from "./interaction";
 import { parseDiscordMessage } from "./message";
 import { editDiscordText, sendDiscordText, sendDiscordTyping } from "./send";
 import { discordSetupGuide } from "./setup";
-import { verifyDiscordSignature } from "./verify";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyDiscordSignature } from "./verify";
 
 interface DiscordUser {
   id: string;
@@ -104,6 +105,8 @@ export const discordAdapter: ProviderAdapter = {
     await stopSocketSession(channel);
   },
 
+  // Its own signature for interactions; the bridge's for gateway events (fromBridge).
+  inboundHeaders: [SIGNATURE_HEADER, TIMESTAMP_HEADER, BRIDGE_SIGNATURE_HEADER],
   async verify(channel, request) {
     if (fromBridge(request)) return verifySocketBatch(channel, request);
     return request.method === "POST" && verifyDiscordSignature(channel.credentials.publicKey!, request.headers, request.rawBody);

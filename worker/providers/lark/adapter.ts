@@ -13,7 +13,7 @@ import { parseLarkDelivery, type LarkBot } from "./parse";
 import { larkRequest, type LarkAnswer } from "./request";
 import { sendLarkText } from "./send";
 import { larkSetupGuide } from "./setup";
-import { openLarkBody, verifyLarkRequest } from "./verify";
+import { NONCE_HEADER, openLarkBody, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyLarkRequest } from "./verify";
 
 interface BotInfo extends LarkAnswer {
   bot: { open_id?: string; app_name?: string; activate_status?: number };
@@ -96,6 +96,7 @@ export const larkAdapter: ProviderAdapter = {
     // acknowledges those deliveries and drops them.
   },
 
+  inboundHeaders: [TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER],
   verify(channel, request) {
     return verifyLarkRequest(request, { verificationToken: channel.credentials.verificationToken ?? "", encryptKey: channel.credentials.encryptKey ?? "" });
   },

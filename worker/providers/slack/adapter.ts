@@ -8,13 +8,14 @@
 // no voice-note type; audio would be a three-call file upload, not built yet).
 import * as z from "zod";
 import { fromBridge, parseSocketBatch, probeSocket, startSocketSession, stopSocketSession, verifySocketBatch } from "../../bridge/socket";
+import { BRIDGE_SIGNATURE_HEADER } from "../../bridge/protocol";
 import { CredentialError, ProviderError } from "../errors";
 import { usesBridgeSocket, type AccountInfo, type ChannelContext, type ProviderAdapter } from "../types";
 import { escapeSlackText, readSlackAddress } from "./address";
 import { callSlack } from "./api";
 import { slackSetupGuide } from "./manifest";
 import { parseSlackPayload, parseSlackRequest, type SlackBot } from "./parse";
-import { verifySlackSignature } from "./verify";
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySlackSignature } from "./verify";
 
 interface AuthTest {
   url: string;
@@ -143,6 +144,8 @@ export const slackAdapter: ProviderAdapter = {
     await stopSocketSession(channel);
   },
 
+  // Its own signature for the Events API; the bridge's for Socket Mode events (fromBridge).
+  inboundHeaders: [SIGNATURE_HEADER, TIMESTAMP_HEADER, BRIDGE_SIGNATURE_HEADER],
   async verify(channel, request) {
     if (fromBridge(request)) return verifySocketBatch(channel, request);
     return request.method === "POST" && verifySlackSignature(request.headers, request.rawBody, channel.credentials.signingSecret ?? "");

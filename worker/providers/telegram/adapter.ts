@@ -5,7 +5,7 @@ import { checkingCredential, CredentialError, ProviderError } from "../errors";
 import { OK_ACK, type AccountInfo, type ChannelContext, type ProviderAdapter } from "../types";
 import { callTelegram } from "./api";
 import { parseTelegramUpdate, type BotIdentity } from "./parse";
-import { verifyTelegramSecret } from "./verify";
+import { SECRET_HEADER, verifyTelegramSecret } from "./verify";
 
 /** Update types the bot subscribes to; edits and reactions are not conversation turns. */
 export const ALLOWED_UPDATES = ["message"];
@@ -73,6 +73,7 @@ export const telegramAdapter: ProviderAdapter = {
     await callTelegram(channel.env, channel.credentials.botToken!, "deleteWebhook", { drop_pending_updates: false });
   },
 
+  inboundHeaders: [SECRET_HEADER],
   async verify(channel, request) {
     return request.method === "POST" && verifyTelegramSecret(request.headers, channel.webhookSecret);
   },

@@ -5,7 +5,7 @@ import { checkingCredential, CredentialError, ProviderError } from "../errors";
 import { OK_ACK, type AccountInfo, type ProviderAdapter } from "../types";
 import { callZalo } from "./api";
 import { parseZaloUpdate } from "./parse";
-import { verifyZaloSecret } from "./verify";
+import { SECRET_HEADER, verifyZaloSecret } from "./verify";
 
 interface ZaloBot {
   id: string | number;
@@ -61,6 +61,7 @@ export const zaloOaAdapter: ProviderAdapter = {
     await callZalo(channel.env, channel.credentials.botToken!, "deleteWebhook");
   },
 
+  inboundHeaders: [SECRET_HEADER],
   async verify(channel, request) {
     return request.method === "POST" && verifyZaloSecret(request.headers, channel.webhookSecret);
   },
