@@ -55,12 +55,10 @@ function once<V>(build: Build<V>): (db: Db) => Built {
  */
 function withBinder({ sql: text, params }: Query): Built {
   const readers = params.map((param): ((values: Record<string, unknown>) => unknown) => {
-    if (is(param, Placeholder)) return (values) => valueOf(values, param.name);
-    if (is(param, Param) && is(param.value, Placeholder)) {
-      const { encoder, value: placeholder } = param;
-      return (values) => encoder.mapToDriverValue(valueOf(values, placeholder.name));
-    }
-    return () => param;
+    const name = placeholderName(param);
+    if (name === undefined) return () => param;
+    if (is(param, Param)) return (values) => param.encoder.mapToDriverValue(valueOf(values, name));
+    return (values) => valueOf(values, name);
   });
   return { sql: text, params, bind: (values) => readers.map((read) => read(values)) };
 }
