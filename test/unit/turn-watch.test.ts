@@ -3,30 +3,15 @@
 // TimeoutError abort) — and it stops once no turn runs.
 import { afterEach, describe, expect, it } from "vitest";
 import { TurnWatch } from "../../durable-objects/channel/turn-watch";
+import { trackTimers, type TimerTracker } from "../support/timers";
 
 const timing = { limitMs: 400, typingDelayMs: 60, typingRefreshMs: 120, tickMs: 10 };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** setInterval and clearInterval, counted: how many intervals are running. */
-function countIntervals() {
-  const { setInterval: originalSet, clearInterval: originalClear } = globalThis;
-  const running = new Set<unknown>();
-  globalThis.setInterval = ((callback: () => void, ms?: number) => {
-    const id = originalSet(callback, ms);
-    running.add(id);
-    return id;
-  }) as typeof setInterval;
-  globalThis.clearInterval = ((id: Parameters<typeof clearInterval>[0]) => {
-    running.delete(id);
-    originalClear(id);
-  }) as typeof clearInterval;
-  return { running: () => running.size, restore: () => Object.assign(globalThis, { setInterval: originalSet, clearInterval: originalClear }) };
-}
-
-let intervals: ReturnType<typeof countIntervals> | null = null;
+let tracker: TimerTracker | null = null;
 afterEach(() => {
-  intervals?.restore();
-  intervals = null;
+  tracker?.restore();
+  tracker = null;
 });
 
 describe("turn watch", () => {
@@ -47,15 +32,15 @@ describe("turn watch", () => {
   });
 
   it("shows nothing for a quick turn, and runs one timer for many turns, stopped when the last finishes", async () => {
-    intervals = countIntervals();
+    tracker = trackTimers();
     const watch = new TurnWatch(timing);
     let typing = 0;
     const turns = Array.from({ length: 20 }, () => watch.start(() => (typing += 1)));
-    expect(intervals.running()).toBe(1);
+    expect([tracker.intervals(), tracker.armed()]).toEqual([[timing.tickMs], []]);
     for (const turn of turns.slice(0, 19)) turn.finish();
-    expect(intervals.running()).toBe(1);
+    expect(tracker.intervals()).toEqual([timing.tickMs]);
     turns[19]!.finish();
-    expect(intervals.running()).toBe(0);
+    expect(tracker.intervals()).toEqual([]);
     await pause(100);
     expect(typing).toBe(0);
   });
