@@ -6,13 +6,13 @@
 // process used. Needs `perf` (Debian: linux-perf) and permission to attach to a process.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bundle } from "./build.mjs";
 import { runLoad } from "./load.mjs";
 import { createTelegramChannel } from "./switchboard.mjs";
-import { pinSelf, startTarget } from "./targets.mjs";
+import { hasCommand, pinSelf, processTree, startTarget } from "./targets.mjs";
 import { startFakeTelegram } from "./telegram.mjs";
 import { makeWorkload } from "./workload.mjs";
 
@@ -107,28 +107,12 @@ function summarize(samples, updates, sampleHz, nameOf) {
 
 /** The workerd process under `pid` (Miniflare starts it). */
 function workerdUnder(pid) {
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean)) {
-      if (readFileSync(`/proc/${child}/comm`, "utf8").trim() === "workerd") return Number(child);
-      const deeper = workerdUnder(child);
-      if (deeper) return deeper;
-    }
-  }
-  return null;
-}
-
-function hasPerf() {
-  try {
-    execFileSync("perf", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
+  return processTree(pid).find((id) => id !== pid && readFileSync(`/proc/${id}/comm`, "utf8").trim() === "workerd") ?? null;
 }
 
 export async function perfProfile(argv) {
   const { values: args } = parseArgs({ args: argv, options: { perf: { type: "boolean" }, updates: { type: "string", default: "4000" }, keep: { type: "boolean", default: false } }, strict: false });
-  if (!hasPerf()) {
+  if (!hasCommand("perf", ["--version"])) {
     console.error("--perf needs Linux `perf` on the PATH (Debian: apt-get install linux-perf).");
     return 2;
   }

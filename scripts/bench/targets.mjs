@@ -9,9 +9,10 @@ import { fileURLToPath } from "node:url";
 const TARGET = fileURLToPath(new URL("./target.mjs", import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 
-function hasTaskset() {
+/** True when `command` runs here (asked with `args`, such as its version flag). */
+export function hasCommand(command, args) {
   try {
-    execFileSync("taskset", ["-V"], { stdio: "ignore" });
+    execFileSync(command, args, { stdio: "ignore" });
     return true;
   } catch {
     return false;
@@ -21,27 +22,39 @@ function hasTaskset() {
 /** Pins this process (all its threads) to CPU 0; returns a description for the report. */
 export function pinSelf() {
   if (availableParallelism() < 2) return { pinned: false, note: "not pinned (fewer than 2 CPUs)" };
-  if (!hasTaskset()) return { pinned: false, note: "not pinned (taskset not found)" };
+  if (!hasCommand("taskset", ["-V"])) return { pinned: false, note: "not pinned (taskset not found)" };
   execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
   return { pinned: true, note: "pinned: load generator + fake Telegram on CPU 0, Worker (workerd) on CPU 1" };
 }
 
-/** CPU seconds (user + system) used so far by process `pid` and all its descendants (Linux /proc). */
-export function treeCpuSeconds(pid) {
-  let ticks = 0;
+/** Process `pid` and all its descendants still running (Linux /proc), parents first. */
+export function processTree(pid) {
+  const found = [];
   const visit = (id) => {
     try {
-      // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
-      const fields = readFileSync(`/proc/${id}/stat`, "utf8").split(") ")[1].split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-      for (const task of readdirSync(`/proc/${id}/task`)) {
-        for (const child of readFileSync(`/proc/${id}/task/${task}/children`, "utf8").split(" ").filter(Boolean)) visit(child);
-      }
+      const children = readdirSync(`/proc/${id}/task`).flatMap((task) => readFileSync(`/proc/${id}/task/${task}/children`, "utf8").split(" ").filter(Boolean));
+      found.push(Number(id));
+      for (const child of children) visit(child);
     } catch {
       // The process ended meanwhile.
     }
   };
   visit(pid);
+  return found;
+}
+
+/** CPU seconds (user + system) used so far by process `pid` and all its descendants (Linux /proc). */
+export function treeCpuSeconds(pid) {
+  let ticks = 0;
+  for (const id of processTree(pid)) {
+    try {
+      // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${id}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
