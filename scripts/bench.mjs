@@ -6,6 +6,7 @@
 //
 //   npm run bench [-- --updates 2000 --concurrency 50 --busy-chats 40 --per-busy-chat 10]
 //   npm run bench -- --no-peers --d1-latency 20 --channels 4
+//   npm run bench -- --paced-rate 300 [--paced-seconds 10]           (paced runs at 300/s; 0 s skips them)
 //   npm run bench -- --soak [--updates 20000 --rate 50 --idle 300]   (scripts/bench/soak.mjs)
 //   npm run bench -- --perf [--updates 4000]                          (scripts/bench/perf.mjs)
 //   npm run bench -- --compare <git ref> [--rounds 3]                 (scripts/bench/compare.mjs)
@@ -50,6 +51,8 @@ const { values: args } = parseArgs({
     peers: { type: "boolean", default: true }, // --no-peers: floors and Switchboard only
     "d1-latency": { type: "string", default: "0" }, // ms added to each D1 round trip of the Switchboard target
     channels: { type: "string", default: "1" }, // Switchboard channels (bots) the job is spread over
+    "paced-seconds": { type: "string", default: "10" }, // length of the paced runs; 0 skips them
+    "paced-rate": { type: "string", default: "0" }, // updates/s of the paced runs; 0: a share of floor 2's replies/s
     keep: { type: "boolean", default: false }, // keep .bench/run-*/ (bundles, local state)
   },
 });
@@ -68,8 +71,18 @@ const job = {
   channels: bounded("channels", 16),
   peers: args.peers,
   d1LatencyMs: Number(args["d1-latency"]),
+  pacedSeconds: Number(args["paced-seconds"]),
+  pacedRate: Number(args["paced-rate"]),
 };
 if (!(job.d1LatencyMs >= 0 && job.d1LatencyMs <= 1_000)) throw new Error("--d1-latency must be a number of ms from 0 to 1000");
+if (!(Number.isInteger(job.pacedSeconds) && job.pacedSeconds >= 0 && job.pacedSeconds <= 120)) throw new Error("--paced-seconds must be an integer from 0 to 120");
+if (!(Number.isInteger(job.pacedRate) && job.pacedRate >= 0 && job.pacedRate <= 10_000)) throw new Error("--paced-rate must be an integer from 0 to 10000");
+
+// Unless --paced-rate says otherwise, the paced runs offer this share of floor 2's replies/s: the
+// throughput target of docs/performance.md ("Against the targets"), at a rate the sender sets.
+const PACED_SHARE = 0.5;
+// Lanes of a paced run: enough that sends stay on schedule while earlier ones wait for their ack.
+const PACED_MAX_IN_FLIGHT = 256;
 
 // The whole run must end by itself: past this, stop the targets and fail.
 const WATCHDOG_MS = 15 * 60 * 1000;
@@ -130,6 +143,26 @@ async function measure(name, { url, pid, headers, telegram, expectReplies, chatI
     cpuBusyPercent: (cpuSeconds / jobSeconds) * 100,
     botApiCalls: telegram.takeCallCounts(),
   };
+}
+
+/**
+ * The job's kind of traffic again, paced: `rate` updates a second for `job.pacedSeconds` seconds
+ * (new chats, and busy chats with one update in flight each), against a target warm from its
+ * closed-loop job. The closed loop shows latencies only at saturation, where a target that acks
+ * faster than it answers builds a backlog for the whole job; this shows whether the target keeps
+ * up with a given rate, and its latencies when it does. Timed from each send's due time.
+ */
+async function measurePaced(name, { url, pid, headers, telegram, chatIdBase, channels, rate }) {
+  const updates = Math.max(1, Math.round(rate * job.pacedSeconds));
+  const base = chatIdBase + 8_000_000;
+  const made = makeWorkload({ prefix: name, updates, busyChats: job.busyChats, perBusyChat: job.perBusyChat, chatIdBase: base, seed: 43 });
+  const workload = channels ? spreadOverChannels(made, channels, base) : made;
+  log(`${name}: ${updates} updates paced at ${rate}/s`);
+  const cpuBefore = treeCpuSeconds(pid);
+  const result = await runLoad({ url, headers, telegram, workload, prefix: name, rate, concurrency: PACED_MAX_IN_FLIGHT });
+  const cpuSeconds = treeCpuSeconds(pid) - cpuBefore;
+  telegram.takeCallCounts(); // not reported: the closed-loop job's counts stand for the target
+  return { ...summarize(result), rate, cpuMsPerUpdate: (cpuSeconds * 1000) / updates };
 }
 
 /**
@@ -232,7 +265,12 @@ async function main() {
   results.echoFloor = await withTarget(
     { kind: "plain", name: "echo-floor", mainModule: new URL("./bench/workers/echo-floor.js", import.meta.url).pathname, bindings: { TELEGRAM_API_BASE: fakes.telegramApiBase, BOT_TOKEN: floorBot.token } },
     pinning,
-    ({ url, pid }) => measure("floor", { url: `${url}/webhooks/telegram/ch_floor`, pid, headers, telegram, expectReplies: true, chatIdBase: 20_000_000 }),
+    async ({ url, pid }) => {
+      const target = { url: `${url}/webhooks/telegram/ch_floor`, pid, headers, telegram, chatIdBase: 20_000_000 };
+      const run = await measure("floor", { ...target, expectReplies: true });
+      const rate = job.pacedRate || Math.max(1, Math.round(PACED_SHARE * run.repliesPerSecond));
+      return job.pacedSeconds > 0 ? { ...run, paced: await measurePaced("floorp", { ...target, rate }) } : run;
+    },
   );
 
   if (job.peers) Object.assign(results, await measurePeers({ fakes, telegram, headers, grammyModule, pinning }));
@@ -254,8 +292,11 @@ async function main() {
         const channel = await createTelegramChannel({ url, adminToken, fakes });
         channels.push({ ...channel, headers: { ...headers, "x-telegram-bot-api-secret-token": channel.secret } });
       }
-      const run = await measure("sb", { url: channels[0].webhookUrl, pid, headers: channels[0].headers, telegram, expectReplies: true, chatIdBase: 30_000_000, channels });
-      return { ...run, afterRun: await afterRunHealth({ url, pid, adminToken, channelIds: channels.map((channel) => channel.channelId) }) };
+      const target = { url: channels[0].webhookUrl, pid, headers: channels[0].headers, telegram, chatIdBase: 30_000_000, channels };
+      const run = await measure("sb", { ...target, expectReplies: true });
+      // At the rate floor 2's paced run was offered, so the two compare.
+      const paced = results.echoFloor.paced ? await measurePaced("sbp", { ...target, rate: results.echoFloor.paced.rate }) : undefined;
+      return { ...run, paced, afterRun: await afterRunHealth({ url, pid, adminToken, channelIds: channels.map((channel) => channel.channelId) }) };
     },
   );
 
@@ -281,6 +322,7 @@ async function main() {
   // the order of replies from floor 2 and the Chat SDK, which promise none (see report.mjs).
   const withoutOrder = ({ outOfOrderChats, ...checks }) => checks;
   const checks = [results.trivial.checks, withoutOrder(results.echoFloor.checks), results.switchboard.checks, results.d1.newUser.checks, results.d1.knownUser.checks];
+  if (results.switchboard.paced) checks.push(withoutOrder(results.echoFloor.paced.checks), results.switchboard.paced.checks);
   if (job.peers) checks.push(results.grammy.checks, withoutOrder(results.chatSdk.checks));
   return checks.every((group) => Object.values(group).every((value) => !value)) ? 0 : 1;
 }

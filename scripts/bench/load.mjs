@@ -3,6 +3,10 @@
 // out after the previous one was acknowledged), so each chat's replies must come back in order;
 // up to `concurrency` chats are in flight at once. Bounded: the workload's size, a deadline for
 // sending, one for replies, and a per-request timeout.
+//
+// Two ways to send: a closed loop (the default: each lane sends its next update as soon as its
+// last one is acknowledged, so the target sets the pace) or paced (`rate`: updates go out on a
+// fixed schedule, as users write, and the target either keeps up or falls behind).
 import { Agent, request as httpRequest } from "node:http";
 import { performance } from "node:perf_hooks";
 
@@ -29,12 +33,15 @@ export function post(agent, url, headers, body) {
 
 /**
  * Runs `workload` against `url` and returns per-update timings and the reply accounting.
+ * With `rate` (updates per second) the k-th send is due k / rate seconds after the start, and
+ * its ack and reply are timed from that due time: a send held back because every lane (or its
+ * chat) was still waiting counts that wait too, so a target that falls behind cannot hide it.
  * `telegram` is the tapped fake (telegram.mjs); `prefix` marks this run's texts; after the last
  * expected reply it keeps listening `graceMs` for doubled ones. An item may bring its own
  * `url`, `headers` and bot `token` (a job spread over channels): a reply from another bot
  * counts as misrouted.
  */
-export async function runLoad({ url, headers, workload, concurrency, telegram, prefix, expectReplies = true, graceMs = 1500, sendDeadlineMs = 180_000, replyDeadlineMs = 60_000 }) {
+export async function runLoad({ url, headers, workload, concurrency, rate = 0, telegram, prefix, expectReplies = true, graceMs = 1500, sendDeadlineMs = 180_000, replyDeadlineMs = 60_000 }) {
   const byText = new Map(workload.map((item) => [item.text, { ...item, start: 0, ack: 0, status: null, replies: [] }]));
   const replyOrder = new Map(); // chatId -> seqs in the order their replies arrived
   const strays = { unexpected: 0, misrouted: 0 };
@@ -62,6 +69,8 @@ export async function runLoad({ url, headers, workload, concurrency, telegram, p
   };
   const sendDeadline = performance.now() + sendDeadlineMs;
   const began = performance.now();
+  let scheduled = 0; // sends given a due time so far (paced)
+  let maxSendLagMs = 0; // how far behind its schedule a paced send went out
 
   async function lane() {
     while (queue.length > 0 && performance.now() < sendDeadline) {
@@ -73,6 +82,12 @@ export async function runLoad({ url, headers, workload, concurrency, telegram, p
       const [item] = queue.splice(index, 1);
       busyChats.add(item.chatId);
       item.start = performance.now();
+      if (rate > 0) {
+        const due = began + (scheduled++ * 1000) / rate;
+        if (due > item.start) await new Promise((resolve) => setTimeout(resolve, due - item.start));
+        maxSendLagMs = Math.max(maxSendLagMs, performance.now() - due);
+        item.start = due;
+      }
       item.status = await post(agent, item.url ?? url, item.headers ?? headers, item.body);
       item.ack = performance.now();
       busyChats.delete(item.chatId);
@@ -105,6 +120,7 @@ export async function runLoad({ url, headers, workload, concurrency, telegram, p
     outOfOrderChats,
     chats: new Set(items.map((item) => item.chatId)).size,
     began,
+    maxSendLagMs,
     sendSeconds: (sendEnded - began) / 1000,
     replySeconds: (Math.max(...items.flatMap((item) => item.replies), began) - began) / 1000,
     timedOut: expectReplies && outstanding > 0 ? `${outstanding} updates unanswered after waiting ${((repliesEnded - sendEnded) / 1000).toFixed(0)} s` : null,

@@ -80,6 +80,32 @@ function latencyTable(results, job) {
   ];
 }
 
+/** The paced runs: floor 2, then Switchboard, offered the same rate after their jobs (bench.mjs). */
+function pacedText(results, job) {
+  const floor = results.echoFloor.paced;
+  const switchboard = results.switchboard.paced;
+  if (!floor || !switchboard) return [];
+  const drainMs = (r) => Math.max(0, r.replySeconds - r.sendSeconds) * 1000;
+  const row = (name, r) =>
+    `| ${name} | ${perSecond(r.acksPerSecond)} | ${ms(r.maxSendLagMs)} | ${ms(r.ack.p50)} | ${ms(r.ack.p99)} | ${ms(r.e2e?.p50)} | ${ms(r.e2e?.p99)} | ` +
+    `${perSecond(r.repliesPerSecond)} | ${ms(drainMs(r))} | ${r.cpuMsPerUpdate.toFixed(2)} |`;
+  const share = Math.round((100 * floor.rate) / results.echoFloor.repliesPerSecond);
+  return [
+    "",
+    `Paced (open loop): ${floor.updates.toLocaleString("en-US")} updates sent on a schedule at ${floor.rate.toLocaleString("en-US")}/s (${share} % of floor 2's replies/s above) ` +
+      `for ${job.pacedSeconds} s, to each target right after its job; new chats and busy ones as in the job, one update in flight per chat. ` +
+      "Ack and e2e are timed from each send's due time, so a target that falls behind shows it in both.",
+    "",
+    "| Target | acks/s | sender behind, max | ack p50 | ack p99 | e2e p50 | e2e p99 | replies/s | last reply after last ack | CPU ms/update |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    row("Floor 2 (paced)", floor),
+    row("**Switchboard (paced)**", switchboard),
+    `| Switchboard ÷ floor 2 | | | ${ratio(switchboard.ack.p50, floor.ack.p50)} | ${ratio(switchboard.ack.p99, floor.ack.p99)} | ` +
+      `${ratio(switchboard.e2e?.p50, floor.e2e?.p50)} | ${ratio(switchboard.e2e?.p99, floor.e2e?.p99)} | ${ratio(switchboard.repliesPerSecond, floor.repliesPerSecond)} | | ` +
+      `${ratio(switchboard.cpuMsPerUpdate, floor.cpuMsPerUpdate)} |`,
+  ];
+}
+
 function checksTable(results, job) {
   const row = (name, r) => {
     const c = r.checks;
@@ -144,7 +170,11 @@ function warningsText(warnings) {
 function anomalies({ results, job }) {
   const { switchboard, d1 } = results;
   const found = [];
-  for (const { short, result, noOrder } of targets(results, job)) {
+  const paced = [
+    { short: "Floor 2 (paced)", result: results.echoFloor.paced, noOrder: true },
+    { short: "Switchboard (paced)", result: switchboard.paced },
+  ].filter((run) => run.result);
+  for (const { short, result, noOrder } of [...targets(results, job), ...paced]) {
     const { outOfOrderChats, ...rest } = result.checks;
     const failed = nonZero(noOrder ? rest : result.checks);
     if (failed.length) found.push(`${short}: delivery checks failed: ${JSON.stringify(Object.fromEntries(failed))}.`);
@@ -176,6 +206,7 @@ export function report({ job, results, product, pinning, machine }) {
       `(${job.busyChats} chats get ${job.perBusyChat} messages each, one in flight per chat); ${job.warmup} warm-up updates first (not counted). Latencies in ms.`,
     "",
     ...latencyTable(results, job),
+    ...pacedText(results, job),
     "",
     d1LatencyText(job),
     ...scaleOutText(switchboard),

@@ -62,7 +62,7 @@ export async function soak(argv) {
   };
   const job = {
     updates: bounded("updates", 1, 100_000),
-    rate: bounded("rate", 1, 500),
+    rate: bounded("rate", 1, 5000),
     idleSeconds: bounded("idle", 0, 3600),
     chats: bounded("chats", 1, 100_000),
     sampleSeconds: bounded("sample", 1, 60),

@@ -40,6 +40,7 @@ export function summarize(result) {
     repliesPerSecond: answered.length / result.replySeconds,
     sendSeconds: result.sendSeconds,
     replySeconds: result.replySeconds,
+    maxSendLagMs: result.maxSendLagMs,
     perChannel: perChannel(result, answered),
     checks: {
       unsent: result.unsent,
