@@ -33,6 +33,7 @@ export async function runAgentTurn(
     reply.send(refusal);
     return {};
   }
+  const askedAt = Date.now();
   const question = (threadId: string) =>
     appendMessageStatement(db, {
       id: `msg_${message.eventId}_${runtime.row.id}_u`,
@@ -41,15 +42,16 @@ export async function runAgentTurn(
       text: message.text,
       channelId: runtime.row.id,
       senderId: message.sender.id,
+      createdAt: askedAt,
     });
   // A chat's first thread is created with the question in the same round trip.
   const { thread, created } = await activeThreadFor(deps, chat, message.text, question);
   if (!created) await deps.writes.run([question(thread.id)]);
   // Wrapped in an object: returning the promise itself would make the caller await it.
-  return { background: complete(deps, message, chat.key, thread, reply) };
+  return { background: complete(deps, message, chat.key, thread, reply, askedAt) };
 }
 
-async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: string, thread: ThreadRow, reply: ReplySink): Promise<void> {
+async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: string, thread: ThreadRow, reply: ReplySink, askedAt: number): Promise<void> {
   const { db, runtime } = deps;
   const backend = getBackend(runtime.workspace.backend);
   const watched = deps.watchTurn(message.address);
@@ -97,6 +99,8 @@ async function complete(deps: ChannelDeps, message: InboundMessage, chatKey: str
       role: "assistant",
       text: answer,
       channelId: runtime.row.id,
+      // Threads list by time: a quick agent must not answer within its question's millisecond.
+      createdAt: Math.max(Date.now(), askedAt + 1),
     }),
   ]);
   if (await stillActive()) {

@@ -164,6 +164,47 @@ describe("handling an event again", () => {
   });
 });
 
+describe("a question and its answer", () => {
+  /** The chat's stored messages, oldest first, as the thread shows them. */
+  const storedChat = async (channelId: string) =>
+    (await env.DB.prepare("SELECT role, text FROM messages WHERE channel_id = ? ORDER BY created_at").bind(channelId).all<{ role: string; text: string }>()).results;
+
+  it("while D1 refuses the question nothing is answered; once it takes it, one answer, stored after its question", async () => {
+    const channel = await startTelegramChannel({ settings: { dmPolicy: "open" } });
+    const user = newUser();
+    expect((await deliver(channel, dmUpdate(user, "first"))).status).toBe(200);
+    await waitForTexts(channel.bot, user.id, 1); // the chat has its thread: the next question goes to D1 beside the agent's run
+
+    await env.DB.prepare(
+      "CREATE TRIGGER refuse_question BEFORE INSERT ON messages WHEN NEW.role = 'user' AND NEW.text = 'not yet' BEGIN SELECT RAISE(ABORT, 'question refused'); END",
+    ).run();
+    try {
+      expect((await deliver(channel, dmUpdate(user, "not yet"))).status).toBe(200);
+      await eventually(async () => expect((await channelLogs(channel.id, "warn")).map((log) => log.event)).toContain("inbound.retry"));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The echo answered at once, but neither the answer nor an apology left, nor was stored.
+      expect(await sentTexts(channel.bot, user.id)).toEqual(["Echo: first"]);
+      expect(await storedChat(channel.id)).toEqual([
+        { role: "user", text: "first" },
+        { role: "assistant", text: "Echo: first" },
+      ]);
+    } finally {
+      await env.DB.prepare("DROP TRIGGER IF EXISTS refuse_question").run();
+    }
+
+    // The retry (after 2 s) stores both and answers once.
+    await waitForTexts(channel.bot, user.id, 2, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await sentTexts(channel.bot, user.id)).toEqual(["Echo: first", "Echo: not yet"]);
+    expect(await storedChat(channel.id)).toEqual([
+      { role: "user", text: "first" },
+      { role: "assistant", text: "Echo: first" },
+      { role: "user", text: "not yet" },
+      { role: "assistant", text: "Echo: not yet" },
+    ]);
+  });
+});
+
 describe("outbox retries", () => {
   it("honours 429 retry_after: the reply arrives after the wait", async () => {
     const channel = await startTelegramChannel();

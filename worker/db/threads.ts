@@ -107,9 +107,9 @@ const insertMessage = prebuiltRow<typeof messages.$inferSelect>((db, p) =>
 
 export function appendMessageStatement(
   db: Db,
-  input: { id: string; threadId: string; role: "user" | "assistant"; text: string; channelId: string | null; senderId?: string },
+  input: { id: string; threadId: string; role: "user" | "assistant"; text: string; channelId: string | null; senderId?: string; createdAt?: number },
 ) {
-  return insertMessage(db, { ...input, senderId: input.senderId ?? null, createdAt: Date.now() });
+  return insertMessage(db, { ...input, senderId: input.senderId ?? null, createdAt: input.createdAt ?? Date.now() });
 }
 
 /** A page cursor: the oldest message already shown (time, then id for messages of the same ms). */
