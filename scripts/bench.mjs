@@ -123,12 +123,11 @@ async function withTarget(config, pinning, body) {
  */
 async function measure(name, { url, pid, headers, telegram, expectReplies, chatIdBase, channels }) {
   const common = { url, headers, telegram, expectReplies, concurrency: job.concurrency };
-  const spread = (workload, base) => (channels ? spreadOverChannels(workload, channels, base) : workload);
   const warm = makeWorkload({ prefix: `w${name}`, updates: job.warmup, chatIdBase: chatIdBase + 5_000_000, seed: 7 });
-  await runLoad({ ...common, prefix: `w${name}`, workload: spread(warm, chatIdBase + 5_000_000) });
+  await runLoad({ ...common, prefix: `w${name}`, workload: spreadOverChannels(warm, channels, chatIdBase + 5_000_000) });
   telegram.takeCallCounts();
   log(`${name}: ${job.updates} updates, ${job.concurrency} concurrent`);
-  const workload = spread(makeWorkload({ prefix: name, updates: job.updates, busyChats: job.busyChats, perBusyChat: job.perBusyChat, chatIdBase, seed: 42 }), chatIdBase);
+  const workload = spreadOverChannels(makeWorkload({ prefix: name, updates: job.updates, busyChats: job.busyChats, perBusyChat: job.perBusyChat, chatIdBase, seed: 42 }), channels, chatIdBase);
   const cpuBefore = treeCpuSeconds(pid);
   const result = await runLoad({ ...common, prefix: name, workload });
   const cpuSeconds = treeCpuSeconds(pid) - cpuBefore;
@@ -155,8 +154,7 @@ async function measure(name, { url, pid, headers, telegram, expectReplies, chatI
 async function measurePaced(name, { url, pid, headers, telegram, chatIdBase, channels, rate }) {
   const updates = Math.max(1, Math.round(rate * job.pacedSeconds));
   const base = chatIdBase + 8_000_000;
-  const made = makeWorkload({ prefix: name, updates, busyChats: job.busyChats, perBusyChat: job.perBusyChat, chatIdBase: base, seed: 43 });
-  const workload = channels ? spreadOverChannels(made, channels, base) : made;
+  const workload = spreadOverChannels(makeWorkload({ prefix: name, updates, busyChats: job.busyChats, perBusyChat: job.perBusyChat, chatIdBase: base, seed: 43 }), channels, base);
   log(`${name}: ${updates} updates paced at ${rate}/s`);
   const cpuBefore = treeCpuSeconds(pid);
   const result = await runLoad({ url, headers, telegram, workload, prefix: name, rate, concurrency: PACED_MAX_IN_FLIGHT });

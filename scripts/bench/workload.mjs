@@ -61,9 +61,10 @@ export function telegramUpdate(chatId, text, messageId) {
  * The same job spread over several channels (`{ webhookUrl, headers, bot }` each): chat i of the
  * job goes to channel i mod N, so every channel gets its share of busy and single chats. Each
  * item carries its channel's webhook, secret header and bot token (a reply from another bot is
- * misrouted).
+ * misrouted). Without `channels` (a target with one webhook) the job is returned as it is.
  */
 export function spreadOverChannels(workload, channels, chatIdBase) {
+  if (!channels) return workload;
   return workload.map((item) => {
     const channel = (item.chatId - chatIdBase) % channels.length;
     const { webhookUrl, headers, bot } = channels[channel];
