@@ -3,21 +3,17 @@
 // until it fired (AbortSignal.timeout: 15 s per Bot API call, 5 min per agent turn) made a busy
 // channel fail real messages with "You have exceeded the number of active timeouts you may set".
 import { env } from "cloudflare:test";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { callTelegram } from "../../worker/providers/telegram/api";
 import { approvedUser, createBot, deliver, dmUpdate, eventually, sentTexts, startTelegramChannel } from "../support/harness";
-import { trackTimers, type TimerTracker } from "../support/timers";
+import { trackTimersPerTest } from "../support/timers";
 
-let tracker: TimerTracker | null = null;
-afterEach(() => {
-  tracker?.restore();
-  tracker = null;
-});
+const track = trackTimersPerTest();
 
 describe("timers end with the work", () => {
   it("a Bot API call leaves no timer armed, whether it succeeds, is refused or cannot connect", async () => {
     const bot = await createBot();
-    tracker = trackTimers();
+    const tracker = track();
     await callTelegram(env, bot.token, "getMe");
     await expect(callTelegram(env, "123:not-a-bot", "getMe")).rejects.toThrow("Telegram getMe: Unauthorized");
     await expect(callTelegram({ TELEGRAM_API_BASE: "http://127.0.0.1:9" }, bot.token, "getMe")).rejects.toThrow("Telegram getMe failed: network error");
@@ -27,10 +23,10 @@ describe("timers end with the work", () => {
   it("an answered agent turn leaves no timer armed", async () => {
     const channel = await startTelegramChannel();
     const user = await approvedUser(channel);
-    tracker = trackTimers();
+    const tracker = track();
     expect((await deliver(channel, dmUpdate(user, "hello"))).status).toBe(200);
     await eventually(async () => expect(await sentTexts(channel.bot, user.id)).toContain("Echo: hello"));
-    await eventually(async () => expect(tracker!.armed()).toEqual([]));
+    await eventually(async () => expect(tracker.armed()).toEqual([]));
   });
 
   it("more Bot API calls than the runtime's 10,000 active timers, within one call's time limit, all succeed", async () => {

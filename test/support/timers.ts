@@ -2,6 +2,7 @@
 // AbortSignal.timeout() until its signal aborts (the runtime cannot clear those); setInterval,
 // apart, until it is cleared. workerd allows 10,000 active timers at a time; work that has ended
 // must leave none behind.
+import { afterEach } from "vitest";
 
 export interface TimerTracker {
   /** The delays of the timers armed since trackTimers() that are still active. */
@@ -54,6 +55,19 @@ export function trackTimers(): TimerTracker {
       AbortSignal.timeout = originalTimeout;
     },
   };
+}
+
+/**
+ * For a test file: returns a function that starts tracking in a test (`const tracker = track()`);
+ * the runtime's own timers are back after each test, whether it passed or not.
+ */
+export function trackTimersPerTest(): () => TimerTracker {
+  let tracker: TimerTracker | null = null;
+  afterEach(() => {
+    tracker?.restore();
+    tracker = null;
+  });
+  return () => (tracker = trackTimers());
 }
 
 /** `clear`, which also forgets the timer in `tracked`. */

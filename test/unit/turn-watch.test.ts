@@ -1,18 +1,14 @@
 // durable-objects/channel/turn-watch.ts: one timer watches every running agent turn — "typing…"
 // for a turn still running after the delay (shown again while it runs), the time limit (a
 // TimeoutError abort) — and it stops once no turn runs.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TurnWatch } from "../../durable-objects/channel/turn-watch";
-import { trackTimers, type TimerTracker } from "../support/timers";
+import { trackTimersPerTest } from "../support/timers";
 
 const timing = { limitMs: 400, typingDelayMs: 60, typingRefreshMs: 120, tickMs: 10 };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let tracker: TimerTracker | null = null;
-afterEach(() => {
-  tracker?.restore();
-  tracker = null;
-});
+const track = trackTimersPerTest();
 
 describe("turn watch", () => {
   it("shows typing for a turn still running after the delay, again while it runs, and no more once it is finished", async () => {
@@ -32,7 +28,7 @@ describe("turn watch", () => {
   });
 
   it("shows nothing for a quick turn, and runs one timer for many turns, stopped when the last finishes", async () => {
-    tracker = trackTimers();
+    const tracker = track();
     const watch = new TurnWatch(timing);
     let typing = 0;
     const turns = Array.from({ length: 20 }, () => watch.start(() => (typing += 1)));
